@@ -1,0 +1,38 @@
+-- RemoteExecutor read model for a cluster's PostgreSQL database.
+-- Idempotent: applied at every start-up (under an advisory lock); also usable by hand: psql -f 10-app.sql
+
+CREATE TABLE IF NOT EXISTS task_summary (
+    id        TEXT    NOT NULL PRIMARY KEY,
+    node      TEXT    NOT NULL,
+    state     INTEGER NOT NULL,
+    code      INTEGER NOT NULL,
+    message   TEXT    NOT NULL,
+    env_vars  TEXT    NOT NULL,
+    timeout   TEXT    NOT NULL,
+    count     INTEGER NOT NULL,
+    st        BIGINT  NULL,
+    et        BIGINT  NULL,
+    updated   BIGINT  NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_task_summary_state ON task_summary (state, node);
+
+CREATE TABLE IF NOT EXISTS console_line (
+    task     TEXT    NOT NULL,
+    step     TEXT    NOT NULL,
+    line     BIGINT  NOT NULL,
+    ts       BIGINT  NOT NULL,
+    content  TEXT    NOT NULL,
+    PRIMARY KEY (task, step, line)
+);
+
+CREATE TABLE IF NOT EXISTS audit (
+    id       BIGSERIAL PRIMARY KEY,
+    ts       BIGINT  NOT NULL,
+    actor    TEXT    NOT NULL,
+    client   TEXT    NOT NULL,
+    action   TEXT    NOT NULL,
+    task     TEXT    NULL,
+    step     TEXT    NULL,
+    node     TEXT    NULL,
+    outcome  TEXT    NOT NULL
+);

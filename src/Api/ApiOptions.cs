@@ -1,0 +1,23 @@
+namespace RemoteExecutor.Api;
+
+/// <summary>Settings the API needs from the host.</summary>
+public sealed class ApiOptions
+{
+    /// <summary>Name of the node this API runs on (where submitted tasks run by default).</summary>
+    public string Node { get; set; } = Environment.MachineName;
+
+    /// <summary>Largest request body accepted.</summary>
+    public long MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Bound of one endpoint call (<c>--timeout</c>).</summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Set while the silo drains for a graceful stop: submits are refused.</summary>
+    public bool Draining { get; set; }
+
+    /// <summary>"on" when API tokens are required, "off" in insecure mode.</summary>
+    public string AuthMode { get; set; } = "off";
+
+    /// <summary>Version string reported by <c>/version</c>.</summary>
+    public string Version { get; set; } = "dev";
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using RemoteExecutor.Api.Dtos;
+
+namespace RemoteExecutor.Api.Endpoints;
+
+/// <summary>The worker pool of this node (or another one with <c>?node=</c>).</summary>
+public static class PoolEndpoints
+{
+    public static IEndpointRouteBuilder MapPoolEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/pool").WithTags("Pool");
+        group.MapGet("", GetPool).WithName("GetPool").WithSummary("Pool size, steps accepted since start, running, waiting").Produces<Envelope<PoolDto>>();
+        group.MapPost("", ResizePool).WithName("ResizePool").WithSummary("Resize the pool: body {\"size\": N}, N >= 1")
+            .Produces<Envelope<PoolDto>>().Produces<Envelope<object>>(400);
+        return app;
+    }
+
+    public static async Task<IResult> GetPool(IGrainFactory grains, ApiOptions options, string? node)
+    {
+        var pool = await NodeGrain(grains, options, node).GetPool();
+        return ApiResults.Ok(PoolDto.Of(pool));
+    }
+
+    public static async Task<IResult> ResizePool(HttpRequest request, IGrainFactory grains, ApiOptions options, string? node)
+    {
+        int size;
+        try
+        {
+            using var doc = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("size", out var sizeElement))
+            {
+                return ApiResults.Error(ResultCode.ParameterError, "body must be {\"size\": N} with N >= 1");
+            }
+
+            if (sizeElement.ValueKind != JsonValueKind.Number || !sizeElement.TryGetInt32(out size))
+            {
+                return ApiResults.Error(ResultCode.ParameterError, $"size must be a whole number >= 1, got {sizeElement.GetRawText()}");
+            }
+        }
+        catch (JsonException ex)
+        {
+            return ApiResults.Error(ResultCode.ParameterError, $"malformed JSON body (expected {{\"size\": N}}): {ex.Message}");
+        }
+
+        if (size < 1)
+        {
+            return ApiResults.Error(ResultCode.ParameterError, $"size must be at least 1, got {size}");
+        }
+
+        var pool = await NodeGrain(grains, options, node).ResizePool(size);
+        return ApiResults.Ok(PoolDto.Of(pool));
+    }
+
+    private static INodeGrain NodeGrain(IGrainFactory grains, ApiOptions options, string? node)
+    {
+        var name = string.IsNullOrWhiteSpace(node) ? options.Node : node.Trim();
+        RequestContext.Set(TaskEndpoints.NodeContextKey, name);
+        return grains.GetGrain<INodeGrain>(name);
+    }
+
+    /// <summary>Body of a resize.</summary>
+    public sealed record PoolResize(int Size);
+}

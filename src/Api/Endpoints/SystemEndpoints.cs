@@ -1,0 +1,44 @@
+using System.Runtime.InteropServices;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace RemoteExecutor.Api.Endpoints;
+
+/// <summary>Probes and build information: <c>/version</c>, <c>/healthyz</c>, <c>/heartbeat</c>.</summary>
+public static class SystemEndpoints
+{
+    public static IEndpointRouteBuilder MapSystemEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").WithTags("System");
+        group.MapGet("/version", Version).WithName("Version").WithSummary("Build and version information").Produces<Envelope<VersionInfo>>();
+        group.MapGet("/healthyz", Healthyz).WithName("Healthyz").WithSummary("Liveness: server, client and state").Produces<Envelope<Health>>();
+        group.MapMethods("/heartbeat", ["GET", "HEAD"], () => Results.Ok()).WithName("Heartbeat").WithSummary("Empty 200");
+        app.MapGet("/swagger", () => Results.Redirect("/scalar", permanent: false)).ExcludeFromDescription();
+        app.MapGet("/swagger/{**rest}", () => Results.Redirect("/scalar", permanent: false)).ExcludeFromDescription();
+        return app;
+    }
+
+    public static IResult Version(ApiOptions options) => ApiResults.Ok(new VersionInfo(
+        options.Version, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription,
+        RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant(), options.Node));
+
+    public static IResult Healthyz(HttpContext context, ApiOptions options) => ApiResults.Ok(new Health(
+        $"{options.Node} {context.Request.Host}", context.Connection.RemoteIpAddress?.ToString() ?? "", "Running", options.AuthMode));
+
+    /// <summary>Build information.</summary>
+    public sealed record VersionInfo(
+        [property: JsonPropertyName("version")] string Version,
+        [property: JsonPropertyName("runtime")] string Runtime,
+        [property: JsonPropertyName("os")] string Os,
+        [property: JsonPropertyName("arch")] string Arch,
+        [property: JsonPropertyName("node")] string Node);
+
+    /// <summary>Liveness answer.</summary>
+    public sealed record Health(
+        [property: JsonPropertyName("server")] string Server,
+        [property: JsonPropertyName("client")] string Client,
+        [property: JsonPropertyName("state")] string State,
+        [property: JsonPropertyName("auth")] string Auth);
+}

@@ -1,0 +1,216 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using RemoteExecutor.Api.Dtos;
+
+namespace RemoteExecutor.Api.Endpoints;
+
+/// <summary>Task routes: submit, list, detail, kill, console (v1, v2 and the root shortcuts).</summary>
+public static class TaskEndpoints
+{
+    /// <summary>Lines a finished step's <c>msg</c> shows at most.</summary>
+    public const int DetailTailLines = 1000;
+
+    private const int ConsolePage = 20_000;
+
+    public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
+    {
+        var v1 = app.MapGroup("/api/v1/task").WithTags("Tasks");
+        v1.MapGet("", ListTasks).WithName("ListTasks").WithSummary("List tasks (sort=et orders by end time)")
+            .Produces<Envelope<TaskList>>();
+        v1.MapPost("", SubmitV1).WithName("SubmitTask").WithSummary("Submit a task: steps in the body, options in the query")
+            .Produces<Envelope<SubmitAnswer>>().Produces<Envelope<object>>(400).Produces<Envelope<object>>(409);
+        v1.MapGet("/{task}", TaskDetail).WithName("TaskDetail").WithSummary("Task detail: one entry per step")
+            .Produces<Envelope<List<StepDetail>>>().Produces<Envelope<object>>(404);
+        v1.MapPut("/{task}", KillTask).WithName("KillTask").WithSummary("Kill the task (action=kill)")
+            .Produces<Envelope<object>>().Produces<Envelope<object>>(404);
+        v1.MapPut("/{task}/{step}", KillStep).WithName("KillStep").WithSummary("Kill one step (action=kill)")
+            .Produces<Envelope<object>>().Produces<Envelope<object>>(404);
+        v1.MapGet("/{task}/{step}/console", StepConsole).WithName("StepConsole").WithSummary("Console output of a step (optional from/limit)")
+            .Produces<Envelope<List<ConsoleLineDto>>>().Produces<Envelope<object>>(404);
+
+        app.MapPost("/api/v2/task", SubmitV2).WithTags("Tasks").WithName("SubmitTaskV2").WithSummary("Submit a whole task object")
+            .Produces<Envelope<SubmitAnswer>>().Produces<Envelope<object>>(400).Produces<Envelope<object>>(409);
+
+        var root = app.MapGroup("").WithTags("Shortcuts");
+        root.MapGet("/", ListTasks).WithName("ListTasksRoot").WithSummary("Same as GET /api/v1/task");
+        root.MapPost("/", SubmitV1).WithName("SubmitTaskRoot").WithSummary("Same as POST /api/v1/task");
+        root.MapGet("/{task}", TaskDetail).WithName("TaskDetailRoot").WithSummary("Same as GET /api/v1/task/{task}");
+        root.MapGet("/{task}/{step}/console", StepConsole).WithName("StepConsoleRoot").WithSummary("Same as GET /api/v1/task/{task}/{step}/console");
+        return app;
+    }
+
+    public static async Task<IResult> SubmitV1(HttpRequest request, IGrainFactory grains, ApiOptions options)
+    {
+        var (spec, error) = await SubmitParser.ReadV1Async(request, options.Node);
+        return await SubmitAsync(request, grains, options, spec, error);
+    }
+
+    public static async Task<IResult> SubmitV2(HttpRequest request, IGrainFactory grains, ApiOptions options)
+    {
+        var (spec, error) = await SubmitParser.ReadV2Async(request, options.Node);
+        return await SubmitAsync(request, grains, options, spec, error);
+    }
+
+    private static async Task<IResult> SubmitAsync(HttpRequest request, IGrainFactory grains, ApiOptions options, TaskSpec? spec, string? error)
+    {
+        if (spec is null)
+        {
+            return ApiResults.Error(ResultCode.ParameterError, error!);
+        }
+
+        if (options.Draining)
+        {
+            return ApiResults.Error(ResultCode.InternalError, "the server is shutting down and accepts no new tasks", StatusCodes.Status503ServiceUnavailable);
+        }
+
+        RequestContext.Set(NodeContextKey, spec.Node ?? options.Node);
+        var result = await grains.GetGrain<ITaskGrain>(spec.Id).Submit(spec);
+        if (!result.IsSuccess)
+        {
+            return ApiResults.From(result);
+        }
+
+        request.HttpContext.Response.Headers["X-Task-ID"] = spec.Id;
+        return ApiResults.Ok(new SubmitAnswer(Urls.Task(request, spec.Id), spec.Id, result.Count));
+    }
+
+    /// <summary>Request-context key the placement director reads (same value as the grains' constant).</summary>
+    public const string NodeContextKey = "re-node";
+
+    public static async Task<IResult> ListTasks(HttpRequest request, IGrainFactory grains, string? sort)
+    {
+        var rows = await grains.GetGrain<IQueryGrain>(0).ListTasks(string.Equals(sort, "et", StringComparison.OrdinalIgnoreCase));
+        var items = rows.Select(t => new TaskListItem(
+            t.Id, t.Code, (int)t.State, Urls.Task(request, t.Id), Urls.Workspace(request, t.Id), t.Message,
+            t.EnvVars, t.Timeout, t.Count, t.Node, Times.Of(t.StartedAt, t.EndedAt))).ToList();
+        return ApiResults.Ok(new TaskList(items.Count, items));
+    }
+
+    public static async Task<IResult> TaskDetail(HttpRequest request, IGrainFactory grains, string task)
+    {
+        var view = await grains.GetGrain<ITaskGrain>(task).GetView();
+        if (view is null)
+        {
+            return ApiResults.Error(ResultCode.NotFound, $"task {task} not found");
+        }
+
+        var finished = view.Steps.Where(s => s.State is ExecState.Stop or ExecState.Killed or ExecState.Timeout or ExecState.SystemError)
+            .Select(s => s.Spec.Name).ToList();
+        var tails = finished.Count == 0
+            ? new Dictionary<string, ConsoleTail>()
+            : (await grains.GetGrain<IQueryGrain>(0).ReadTails(view.Id, finished, DetailTailLines)).ToDictionary(t => t.Step);
+        var steps = view.Steps.Select(s => new StepDetail(
+            s.Spec.Name, s.Code, (int)s.State, Urls.Console(request, view.Id, s.Spec.Name), Urls.Workspace(request, view.Id),
+            StepMessage(s, tails.GetValueOrDefault(s.Spec.Name)), s.Spec.Timeout is { } t ? GoDuration.Format(t) : "",
+            s.Spec.DependsOn, s.Spec.CommandType, s.Spec.EnvVars, s.Spec.CommandContent, Times.Of(s.StartedAt, s.EndedAt))).ToList();
+
+        var code = view.Result;
+        request.HttpContext.Response.Headers["X-Task-STATE"] = view.State.DisplayName();
+        return ApiResults.Ok(steps, code, code == ResultCode.Success ? "success" : view.Message);
+    }
+
+    public static Task<IResult> KillTask(IGrainFactory grains, string task, string? action) => KillAsync(grains, task, null, action);
+
+    public static Task<IResult> KillStep(IGrainFactory grains, string task, string step, string? action) => KillAsync(grains, task, step, action);
+
+    private static async Task<IResult> KillAsync(IGrainFactory grains, string task, string? step, string? action)
+    {
+        if (!string.IsNullOrEmpty(action) && !string.Equals(action, "kill", StringComparison.OrdinalIgnoreCase))
+        {
+            return ApiResults.Error(ResultCode.ParameterError, $"action \"{action}\" is not supported; use action=kill");
+        }
+
+        return ApiResults.From(await grains.GetGrain<ITaskGrain>(task).Kill(step));
+    }
+
+    public static async Task StepConsole(HttpContext context, IGrainFactory grains, string task, string step, long? from, int? limit)
+    {
+        var view = await grains.GetGrain<ITaskGrain>(task).GetView();
+        var stepView = view?.Steps.FirstOrDefault(s => s.Spec.Name == step);
+        if (view is null || stepView is null)
+        {
+            await ApiResults.Error(ResultCode.NotFound, view is null ? $"task {task} not found" : $"step {step} not found in task {task}").ExecuteAsync(context);
+            return;
+        }
+
+        var (code, message) = stepView.State switch
+        {
+            ExecState.Pending => (ResultCode.Pending, "pending"),
+            ExecState.Running => (ResultCode.InProgress, "in progress"),
+            _ when stepView.Succeeded => (ResultCode.Success, "success"),
+            ExecState.Stop => (ResultCode.ExecutionFailed, $"exit code: {stepView.Code}"),
+            _ => (ResultCode.ExecutionFailed, string.IsNullOrEmpty(stepView.Message) ? stepView.State.DisplayName() : stepView.Message),
+        };
+
+        // Streamed page by page: a step may have printed millions of lines.
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await using var json = new Utf8JsonWriter(context.Response.BodyWriter.AsStream());
+        json.WriteStartObject();
+        json.WriteNumber("code", (int)code);
+        json.WriteString("message", message);
+        json.WriteNumber("timestamp", ApiResults.Now());
+        json.WriteStartArray("data");
+        var query = grains.GetGrain<IQueryGrain>(0);
+        var next = Math.Max(1, from ?? 1);
+        var left = limit is > 0 ? limit.Value : int.MaxValue;
+        while (left > 0)
+        {
+            var page = await query.ReadConsole(task, step, next, Math.Min(ConsolePage, left));
+            foreach (var line in page)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("timestamp", line.Timestamp);
+                json.WriteNumber("line", line.Line);
+                json.WriteString("content", line.Content);
+                json.WriteEndObject();
+            }
+
+            await json.FlushAsync();
+            if (page.Count < Math.Min(ConsolePage, left))
+            {
+                break;
+            }
+
+            left -= page.Count;
+            next = page[^1].Line + 1;
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        await json.FlushAsync();
+    }
+
+    private static string StepMessage(StepView step, ConsoleTail? tail)
+    {
+        switch (step.State)
+        {
+            case ExecState.Pending:
+                return "pending";
+            case ExecState.Running:
+                return "running";
+            case ExecState.Skipped:
+                return step.Message;
+        }
+
+        var lines = new List<string>();
+        if (step.State != ExecState.Stop && !string.IsNullOrEmpty(step.Message))
+        {
+            lines.Add(step.Message);
+        }
+
+        if (tail is not null)
+        {
+            if (tail.Total > tail.Lines.Count)
+            {
+                lines.Add($"... {tail.Total - tail.Lines.Count} earlier lines left out; the console route has them all");
+            }
+
+            lines.AddRange(tail.Lines);
+        }
+
+        return string.Join('\n', lines);
+    }
+}

@@ -1,0 +1,163 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using RemoteExecutor.Api.Dtos;
+
+namespace RemoteExecutor.Api;
+
+/// <summary>Reads a submit request (v1: steps in the body, options in the query; v2: whole task) into a spec.</summary>
+public static class SubmitParser
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        MaxDepth = 32,
+    };
+
+    public static async Task<(TaskSpec? Spec, string? Error)> ReadV1Async(HttpRequest request, string defaultNode)
+    {
+        var (steps, error) = await ReadBodyAsync<List<StepDto>>(request, "a JSON array of steps");
+        if (steps is null)
+        {
+            return (null, error);
+        }
+
+        var q = request.Query;
+        if (!TryBool(q["async"], out var isAsync))
+        {
+            return (null, $"query parameter async must be true or false, got \"{q["async"]}\"");
+        }
+
+        return Build(q["id"], q["timeout"], [.. q["env_vars"].Where(v => !string.IsNullOrEmpty(v)).Select(v => v!)], isAsync, q["node"], steps, defaultNode);
+    }
+
+    public static async Task<(TaskSpec? Spec, string? Error)> ReadV2Async(HttpRequest request, string defaultNode)
+    {
+        var (task, error) = await ReadBodyAsync<TaskDto>(request, "a JSON task object");
+        if (task is null)
+        {
+            return (null, error);
+        }
+
+        return Build(task.Id, task.Timeout, task.EnvVars ?? [], task.Async, task.Node, task.Step ?? [], defaultNode);
+    }
+
+    private static (TaskSpec? Spec, string? Error) Build(
+        string? rawId, string? timeout, List<string> env, bool isAsync, string? node, List<StepDto> steps, string defaultNode)
+    {
+        if (rawId is not null && rawId.Length > 4 * Names.MaxLength)
+        {
+            return (null, $"id is too long: at most {Names.MaxLength} characters are kept");
+        }
+
+        var id = Names.Sanitize(rawId);
+        if (id.Length > Names.MaxLength)
+        {
+            return (null, $"id is too long: at most {Names.MaxLength} letters and digits");
+        }
+
+        if (id.Length == 0)
+        {
+            if (!string.IsNullOrEmpty(rawId))
+            {
+                return (null, $"id \"{Printable(rawId)}\" has no letters or digits");
+            }
+
+            id = Names.NewTaskId();
+        }
+
+        var (taskTimeout, timeoutError) = ParseTimeout(timeout, "timeout");
+        if (timeoutError is not null)
+        {
+            return (null, timeoutError);
+        }
+
+        var requests = new List<StepRequest>(steps.Count);
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var s = steps[i];
+            if (s is null)
+            {
+                return (null, $"step[{i}] is null");
+            }
+
+            var (stepTimeout, stepError) = ParseTimeout(s.Timeout, $"step[{i}].timeout");
+            if (stepError is not null)
+            {
+                return (null, stepError);
+            }
+
+            requests.Add(new StepRequest
+            {
+                Name = s.Name,
+                CommandType = s.CommandType,
+                CommandContent = s.CommandContent,
+                EnvVars = s.EnvVars,
+                DependsOn = s.DependsOn,
+                Timeout = stepTimeout,
+            });
+        }
+
+        return (new TaskSpec
+        {
+            Id = id,
+            Timeout = taskTimeout,
+            EnvVars = env,
+            Async = isAsync,
+            Steps = requests,
+            Node = string.IsNullOrWhiteSpace(node) ? defaultNode : node.Trim(),
+        }, null);
+    }
+
+    private static (TimeSpan? Value, string? Error) ParseTimeout(string? text, string field)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return (null, null);
+        }
+
+        return GoDuration.TryParse(text, out var value, out var error)
+            ? (value, null)
+            : (null, $"{field}: {error}");
+    }
+
+    private static async Task<(T? Value, string? Error)> ReadBodyAsync<T>(HttpRequest request, string what)
+        where T : class
+    {
+        try
+        {
+            var value = await JsonSerializer.DeserializeAsync<T>(request.Body, Json, request.HttpContext.RequestAborted);
+            return value is null ? (null, $"the body must be {what}, got null") : (value, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, $"malformed JSON body (expected {what}): {ex.Message}");
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw new PayloadTooLargeException();
+        }
+    }
+
+    private static bool TryBool(string? text, out bool value)
+    {
+        value = false;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        switch (text.Trim().ToLowerInvariant())
+        {
+            case "true" or "1" or "yes":
+                value = true;
+                return true;
+            case "false" or "0" or "no":
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static string Printable(string s) =>
+        new([.. s.Take(40).Select(c => char.IsControl(c) ? '?' : c)]);
+}

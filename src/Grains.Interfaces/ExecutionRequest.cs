@@ -1,0 +1,14 @@
+namespace RemoteExecutor.Grains.Interfaces;
+
+/// <summary>A process start handed to the executor of a node.</summary>
+[GenerateSerializer, Immutable, Alias("re.ExecutionRequest")]
+public sealed record ExecutionRequest
+{
+    [Id(0)] public required string TaskId { get; init; }
+    [Id(1)] public required string StepName { get; init; }
+    [Id(2)] public required Guid Run { get; init; }
+    [Id(3)] public required string CommandType { get; init; }
+    [Id(4)] public required string CommandContent { get; init; }
+    [Id(5)] public IReadOnlyList<string> Env { get; init; } = [];
+    [Id(6)] public TimeSpan Timeout { get; init; }
+}

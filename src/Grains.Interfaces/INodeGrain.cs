@@ -1,0 +1,16 @@
+namespace RemoteExecutor.Grains.Interfaces;
+
+/// <summary>Node-local operations (key = node name; placed on that node's silo).</summary>
+[Alias("re.INodeGrain")]
+public interface INodeGrain : IGrainWithStringKey
+{
+    [Alias("GetPool")]
+    Task<PoolInfo> GetPool();
+
+    [Alias("ResizePool")]
+    Task<PoolInfo> ResizePool(int size);
+
+    /// <summary>Removes a task's script dir (and its workspace when <paramref name="workspace"/>).</summary>
+    [Alias("CleanTask")]
+    Task CleanTask(string taskId, bool workspace);
+}

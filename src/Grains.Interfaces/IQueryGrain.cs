@@ -1,0 +1,17 @@
+namespace RemoteExecutor.Grains.Interfaces;
+
+/// <summary>Reads the read model (task list, console lines). Stateless: one per silo.</summary>
+[Alias("re.IQueryGrain")]
+public interface IQueryGrain : IGrainWithIntegerKey
+{
+    [Alias("ListTasks")]
+    Task<IReadOnlyList<TaskSummary>> ListTasks(bool byEndTime);
+
+    /// <summary>Console lines of one step, from line <paramref name="fromLine"/> (1-based), at most <paramref name="limit"/>.</summary>
+    [Alias("ReadConsole")]
+    Task<IReadOnlyList<ConsoleLine>> ReadConsole(string taskId, string step, long fromLine, int limit);
+
+    /// <summary>The last <paramref name="lines"/> lines of each named step, with each step's total count.</summary>
+    [Alias("ReadTails")]
+    Task<IReadOnlyList<ConsoleTail>> ReadTails(string taskId, IReadOnlyList<string> steps, int lines);
+}

@@ -1,0 +1,30 @@
+namespace RemoteExecutor.Grains.Interfaces;
+
+/// <summary>One task (key = task id): owns its spec, DAG, step statuses, deadlines and expiry.</summary>
+[Alias("re.ITaskGrain")]
+public interface ITaskGrain : IGrainWithStringKey
+{
+    /// <summary>Validates and starts a run. Answers at once; steps run in the background.</summary>
+    [Alias("Submit")]
+    Task<OpResult> Submit(TaskSpec spec);
+
+    /// <summary>Snapshot for readers; null when the task does not exist (or expired).</summary>
+    [Alias("GetView"), ReadOnly]
+    Task<TaskView?> GetView();
+
+    /// <summary>Kills the whole task (<paramref name="step"/> null) or one step.</summary>
+    [Alias("Kill")]
+    Task<OpResult> Kill(string? step);
+
+    /// <summary>A step's process has started (notification from its step grain).</summary>
+    [Alias("StepStarted"), OneWay]
+    Task StepStarted(string step, Guid run, DateTimeOffset at);
+
+    /// <summary>A step has reached a final state (notification from its step grain).</summary>
+    [Alias("StepFinished"), OneWay]
+    Task StepFinished(string step, Guid run, StepOutcome outcome);
+
+    /// <summary>Loads the task and drives an unfinished run on (used by the start-up sweep).</summary>
+    [Alias("Resume")]
+    Task Resume();
+}

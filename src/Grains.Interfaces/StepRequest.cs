@@ -1,0 +1,13 @@
+namespace RemoteExecutor.Grains.Interfaces;
+
+/// <summary>A step as the client wrote it (before names are sanitised and the DAG is checked).</summary>
+[GenerateSerializer, Immutable, Alias("re.StepRequest")]
+public sealed record StepRequest
+{
+    [Id(0)] public string? Name { get; init; }
+    [Id(1)] public string? CommandType { get; init; }
+    [Id(2)] public string? CommandContent { get; init; }
+    [Id(3)] public IReadOnlyList<string>? EnvVars { get; init; }
+    [Id(4)] public IReadOnlyList<string>? DependsOn { get; init; }
+    [Id(5)] public TimeSpan? Timeout { get; init; }
+}

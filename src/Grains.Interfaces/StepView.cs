@@ -1,0 +1,17 @@
+namespace RemoteExecutor.Grains.Interfaces;
+
+/// <summary>Snapshot of one step for readers.</summary>
+[GenerateSerializer, Immutable, Alias("re.StepView")]
+public sealed record StepView
+{
+    [Id(0)] public required StepSpec Spec { get; init; }
+    [Id(1)] public ExecState State { get; init; } = ExecState.Pending;
+    [Id(2)] public int Code { get; init; }
+    /// <summary>Why the step ended the way it did (empty when it simply exited).</summary>
+    [Id(3)] public string Message { get; init; } = "";
+    [Id(4)] public DateTimeOffset? StartedAt { get; init; }
+    [Id(5)] public DateTimeOffset? EndedAt { get; init; }
+
+    /// <summary>Finished with exit code 0.</summary>
+    public bool Succeeded => State == ExecState.Stop && Code == 0;
+}

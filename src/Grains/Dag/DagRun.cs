@@ -1,0 +1,137 @@
+namespace RemoteExecutor.Grains.Dag;
+
+/// <summary>
+/// The moving part of a task's DAG: which steps may start, which can never run, and what the task as a
+/// whole looks like. Pure logic over step views; the task grain feeds it events and acts on its answers.
+/// </summary>
+public sealed class DagRun
+{
+    private readonly StepView[] _steps;
+    private readonly Dictionary<string, int> _index;
+
+    public DagRun(IEnumerable<StepView> steps)
+    {
+        _steps = [.. steps];
+        _index = new Dictionary<string, int>(_steps.Length, StringComparer.Ordinal);
+        for (var i = 0; i < _steps.Length; i++)
+        {
+            _index[_steps[i].Spec.Name] = i;
+        }
+    }
+
+    public IReadOnlyList<StepView> Steps => _steps;
+
+    public bool IsFinished => _steps.All(s => s.State.IsFinal());
+
+    public bool Contains(string step) => _index.ContainsKey(step);
+
+    public StepView this[string step] => _steps[_index[step]];
+
+    /// <summary>Replaces one step's view.</summary>
+    public void Set(StepView view) => _steps[_index[view.Spec.Name]] = view;
+
+    /// <summary>
+    /// Marks every pending step whose dependencies all succeeded as running and returns them; marks every
+    /// pending step that can never run (a dependency did not succeed) as skipped, transitively.
+    /// </summary>
+    public IReadOnlyList<StepSpec> Advance(DateTimeOffset now)
+    {
+        var ready = new List<StepSpec>();
+        bool changed;
+        do
+        {
+            changed = false;
+            for (var i = 0; i < _steps.Length; i++)
+            {
+                var step = _steps[i];
+                if (step.State != ExecState.Pending)
+                {
+                    continue;
+                }
+
+                var blocker = step.Spec.DependsOn.Select(d => _steps[_index[d]]).FirstOrDefault(d => d.State.IsFinal() && !d.Succeeded);
+                if (blocker is not null)
+                {
+                    _steps[i] = step with { State = ExecState.Skipped, Message = $"skipped: dependency {blocker.Spec.Name} did not succeed ({Describe(blocker)})", EndedAt = now };
+                    changed = true;
+                }
+                else if (step.Spec.DependsOn.All(d => _steps[_index[d]].Succeeded))
+                {
+                    _steps[i] = step with { State = ExecState.Running, Message = "" };
+                    ready.Add(step.Spec);
+                }
+            }
+        }
+        while (changed);
+
+        return ready;
+    }
+
+    /// <summary>Skips every step that has not started (the task was killed or timed out).</summary>
+    public void SkipPending(string message, DateTimeOffset now)
+    {
+        for (var i = 0; i < _steps.Length; i++)
+        {
+            if (_steps[i].State == ExecState.Pending)
+            {
+                _steps[i] = _steps[i] with { State = ExecState.Skipped, Message = message, EndedAt = now };
+            }
+        }
+    }
+
+    /// <summary>Sum of the steps' exit codes.</summary>
+    public int Code => _steps.Sum(s => s.Code);
+
+    /// <summary>The business code a reader sees for the task.</summary>
+    public ResultCode ResultCode
+    {
+        get
+        {
+            if (_steps.Any(s => s.State.IsFinal() && !s.Succeeded && s.State != ExecState.Skipped) || _steps.Any(s => s.State == ExecState.Skipped))
+            {
+                return IsFinished ? ResultCode.ExecutionFailed : ResultCode.InProgress;
+            }
+
+            if (IsFinished)
+            {
+                return ResultCode.Success;
+            }
+
+            return _steps.Any(s => (s.State == ExecState.Running && s.StartedAt is not null) || s.Succeeded) ? ResultCode.InProgress : ResultCode.Pending;
+        }
+    }
+
+    /// <summary>One line that says where the task stands.</summary>
+    public string Summary()
+    {
+        if (IsFinished)
+        {
+            var failed = _steps.Where(s => !s.Succeeded && s.State != ExecState.Skipped).ToList();
+            if (failed.Count == 0 && _steps.All(s => s.Succeeded))
+            {
+                return "all steps executed successfully";
+            }
+
+            if (failed.Count == 0)
+            {
+                failed = [.. _steps.Where(s => s.State == ExecState.Skipped)];
+            }
+
+            return "execution failed: " + string.Join(", ", failed.Select(s => $"[Step: {s.Spec.Name}; {Describe(s)}]"));
+        }
+
+        var running = _steps.Where(s => s.State == ExecState.Running && s.StartedAt is not null).Select(s => $"[Step: {s.Spec.Name}]").ToList();
+        return running.Count > 0 ? "currently executing: " + string.Join(", ", running) : "pending: waiting to start";
+    }
+
+    /// <summary>What happened to a finished step, in a few words.</summary>
+    public static string Describe(StepView step) => step.State switch
+    {
+        ExecState.Stop => $"exit code: {step.Code}",
+        ExecState.Killed => "was killed",
+        ExecState.Timeout => "timed out",
+        ExecState.Skipped => "was skipped",
+        ExecState.SystemError => $"system error: {step.Message}",
+        _ => step.State.DisplayName().ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,226 @@
+using RemoteExecutor.Grains.Execution;
+
+namespace RemoteExecutor.Grains.Dag;
+
+/// <summary>Turns a submitted task into a plan, or says precisely what is wrong with it.</summary>
+public static class TaskPlanner
+{
+    /// <summary>Most steps one task may have.</summary>
+    public const int MaxSteps = 1000;
+
+    /// <summary>Longest timeout accepted for a task or a step.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(30);
+
+    /// <summary>Validates <paramref name="spec"/>; returns the plan or an error message naming the problem.</summary>
+    public static (TaskPlan? Plan, string? Error) Plan(TaskSpec spec)
+    {
+        if (spec.Steps.Count == 0)
+        {
+            return (null, "the task has no steps: send at least one step");
+        }
+
+        if (spec.Steps.Count > MaxSteps)
+        {
+            return (null, $"the task has {spec.Steps.Count} steps; at most {MaxSteps} are allowed");
+        }
+
+        if (CheckTimeout(spec.Timeout, "timeout") is { } taskTimeoutError)
+        {
+            return (null, taskTimeoutError);
+        }
+
+        if (CheckEnv(spec.EnvVars, "env_vars") is { } taskEnvError)
+        {
+            return (null, taskEnvError);
+        }
+
+        var steps = new List<StepSpec>(spec.Steps.Count);
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < spec.Steps.Count; i++)
+        {
+            var raw = spec.Steps[i];
+            var where = $"step[{i}]";
+            var name = Names.Sanitize(raw.Name);
+            if (name.Length == 0)
+            {
+                name = $"{spec.Id}-{i + 1}";
+            }
+
+            if (name.Length > Names.MaxLength)
+            {
+                return (null, $"{where}: name is longer than {Names.MaxLength} characters");
+            }
+
+            if (names.TryGetValue(name, out var first))
+            {
+                return (null, $"{where}: duplicate step name \"{name}\" (also step[{first}]; names keep only letters and digits)");
+            }
+
+            names[name] = i;
+            if (string.IsNullOrWhiteSpace(raw.CommandType))
+            {
+                return (null, $"{where}: command_type is required");
+            }
+
+            var interpreter = CommandTypes.Find(raw.CommandType);
+            if (interpreter is null)
+            {
+                return (null, $"{where}: unknown command_type \"{raw.CommandType}\"; supported: {string.Join(", ", CommandTypes.Supported)}");
+            }
+
+            if (string.IsNullOrEmpty(raw.CommandContent))
+            {
+                return (null, $"{where}: command_content is required");
+            }
+
+            if (CheckTimeout(raw.Timeout, $"{where}.timeout") is { } stepTimeoutError)
+            {
+                return (null, stepTimeoutError);
+            }
+
+            if (CheckEnv(raw.EnvVars, $"{where}.env_vars") is { } stepEnvError)
+            {
+                return (null, stepEnvError);
+            }
+
+            steps.Add(new StepSpec
+            {
+                Name = name,
+                CommandType = interpreter.Name,
+                CommandContent = raw.CommandContent,
+                EnvVars = raw.EnvVars ?? [],
+                Timeout = raw.Timeout,
+            });
+        }
+
+        if (!spec.Async)
+        {
+            for (var i = 0; i < steps.Count; i++)
+            {
+                steps[i] = steps[i] with { DependsOn = i == 0 ? [] : [steps[i - 1].Name] };
+            }
+
+            return (new TaskPlan(steps), null);
+        }
+
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var deps = new List<string>();
+            foreach (var rawDep in spec.Steps[i].DependsOn ?? [])
+            {
+                var dep = Names.Sanitize(rawDep);
+                if (!names.ContainsKey(dep))
+                {
+                    return (null, $"step \"{steps[i].Name}\": depends_on names unknown step \"{rawDep}\"");
+                }
+
+                if (dep == steps[i].Name)
+                {
+                    return (null, $"step \"{steps[i].Name}\": depends_on names the step itself");
+                }
+
+                if (!deps.Contains(dep))
+                {
+                    deps.Add(dep);
+                }
+            }
+
+            steps[i] = steps[i] with { DependsOn = deps };
+        }
+
+        var cycle = FindCycle(steps);
+        if (cycle is not null)
+        {
+            return (null, $"depends_on forms a cycle: {string.Join(" -> ", cycle)}");
+        }
+
+        return (new TaskPlan(steps), null);
+    }
+
+    private static string? CheckTimeout(TimeSpan? timeout, string field)
+    {
+        if (timeout is not { } t)
+        {
+            return null;
+        }
+
+        if (t <= TimeSpan.Zero)
+        {
+            return $"{field} must be positive, got {GoDuration.Format(t)}";
+        }
+
+        return t > MaxTimeout ? $"{field} must be at most {GoDuration.Format(MaxTimeout)}" : null;
+    }
+
+    private static string? CheckEnv(IReadOnlyList<string>? env, string field)
+    {
+        foreach (var entry in env ?? [])
+        {
+            var eq = entry?.IndexOf('=', StringComparison.Ordinal) ?? -1;
+            if (eq <= 0)
+            {
+                return $"{field}: entry \"{entry}\" is not of the form NAME=value";
+            }
+
+            if (entry!.Contains('\0', StringComparison.Ordinal))
+            {
+                return $"{field}: entry contains a NUL character";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Returns the steps of one cycle (first repeated at the end), or null when the graph is acyclic.</summary>
+    private static List<string>? FindCycle(IReadOnlyList<StepSpec> steps)
+    {
+        var byName = steps.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var color = new Dictionary<string, int>(StringComparer.Ordinal);
+        var path = new List<string>();
+        foreach (var root in steps)
+        {
+            if (color.GetValueOrDefault(root.Name) != 0)
+            {
+                continue;
+            }
+
+            // Iterative DFS: deep chains (1000 steps) must not overflow the stack.
+            var stack = new Stack<(string Name, int Next)>();
+            stack.Push((root.Name, 0));
+            color[root.Name] = 1;
+            path.Add(root.Name);
+            while (stack.Count > 0)
+            {
+                var (name, next) = stack.Pop();
+                var deps = byName[name].DependsOn;
+                if (next < deps.Count)
+                {
+                    stack.Push((name, next + 1));
+                    var dep = deps[next];
+                    var c = color.GetValueOrDefault(dep);
+                    if (c == 1)
+                    {
+                        var start = path.IndexOf(dep);
+                        var cycle = path.GetRange(start, path.Count - start);
+                        cycle.Add(dep);
+                        return cycle;
+                    }
+
+                    if (c == 0)
+                    {
+                        color[dep] = 1;
+                        path.Add(dep);
+                        stack.Push((dep, 0));
+                    }
+                }
+                else
+                {
+                    color[name] = 2;
+                    path.RemoveAt(path.Count - 1);
+                }
+            }
+        }
+
+        return null;
+    }
+}

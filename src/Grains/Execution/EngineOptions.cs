@@ -1,0 +1,27 @@
+namespace RemoteExecutor.Grains.Execution;
+
+/// <summary>Settings of this node's engine, from the command line.</summary>
+public sealed class EngineOptions
+{
+    /// <summary>Working root: <c>workspace/</c>, <c>scripts/</c>, <c>data/</c>, <c>logs/</c>.</summary>
+    public string Root { get; set; } = Path.Combine(Path.GetTempPath(), "remote_executor");
+
+    /// <summary>This node's name (unique in a cluster).</summary>
+    public string Node { get; set; } = Environment.MachineName;
+
+    /// <summary>Default step timeout (<c>--exec_timeout</c>).</summary>
+    public TimeSpan ExecTimeout { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long a finished task's records are kept (<c>--key_expire</c>).</summary>
+    public TimeSpan KeyExpire { get; set; } = TimeSpan.FromHours(48);
+
+    /// <summary>Initial size of the worker pool (<c>--pool_size</c>).</summary>
+    public int PoolSize { get; set; } = 30;
+
+    /// <summary>Time a killed process group gets between SIGTERM and SIGKILL.</summary>
+    public TimeSpan KillGrace { get; set; } = TimeSpan.FromSeconds(2);
+
+    public string WorkspaceDir(string task) => Path.Combine(Root, "workspace", task);
+
+    public string ScriptDir(string task) => Path.Combine(Root, "scripts", task);
+}

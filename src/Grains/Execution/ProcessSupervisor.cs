@@ -1,0 +1,373 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using RemoteExecutor.Grains.Storage;
+
+namespace RemoteExecutor.Grains.Execution;
+
+/// <summary>
+/// The silo's process supervisor: a resizable FIFO pool, the running processes, their output, their deadlines,
+/// and killing their whole trees. Each step runs as the leader of its own session/process group, with stdout
+/// and stderr on one pipe so the console keeps the order the process wrote in. Results go back to the step
+/// grain as a new call once every output line is stored.
+/// </summary>
+public sealed partial class ProcessSupervisor
+{
+    private static readonly string? SetSid = OperatingSystem.IsWindows() ? null : FindSetSid();
+
+    private readonly ConcurrentDictionary<Guid, Execution> _active = new();
+    private readonly IGrainFactory _grains;
+    private readonly ReadModelWriter _writer;
+    private readonly EngineOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<ProcessSupervisor> _logger;
+
+    public ProcessSupervisor(IGrainFactory grains, ReadModelWriter writer, EngineOptions options, TimeProvider clock, ILogger<ProcessSupervisor> logger)
+    {
+        _grains = grains;
+        _writer = writer;
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+        Pool = new ResizableLimiter(options.PoolSize);
+    }
+
+    /// <summary>The worker pool of this node.</summary>
+    public ResizableLimiter Pool { get; }
+
+    /// <summary>Raised when an execution ends (state, duration) — feeds metrics.</summary>
+    public event Action<ExecState, int, TimeSpan>? Finished;
+
+    /// <summary>Accepts a start; the process runs in the background when a pool slot is free.</summary>
+    public void Start(ExecutionRequest request)
+    {
+        var execution = new Execution(request);
+        if (_active.TryAdd(request.Run, execution))
+        {
+            _ = Task.Run(() => RunAsync(execution));
+        }
+    }
+
+    public bool Kill(Guid run, ExecState reason, string message)
+    {
+        if (!_active.TryGetValue(run, out var execution))
+        {
+            return false;
+        }
+
+        execution.Stop(reason, message);
+        return true;
+    }
+
+    public bool IsActive(Guid run) => _active.ContainsKey(run);
+
+    /// <summary>Number of executions queued or running.</summary>
+    public int ActiveCount => _active.Count;
+
+    /// <summary>Kills everything queued or running (shutdown without <c>--normal</c>).</summary>
+    public void KillAll(string message)
+    {
+        foreach (var execution in _active.Values)
+        {
+            execution.Stop(ExecState.Killed, message);
+        }
+    }
+
+    /// <summary>Completes when nothing is queued or running any more, or when <paramref name="cancellationToken"/> fires.</summary>
+    public async Task WaitIdleAsync(CancellationToken cancellationToken)
+    {
+        while (!_active.IsEmpty && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.WhenAny(_idle.Task, Task.Delay(Timeout.Infinite, cancellationToken));
+        }
+    }
+
+    private TaskCompletionSource _idle = NewIdle();
+
+    private static TaskCompletionSource NewIdle() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task RunAsync(Execution execution)
+    {
+        var request = execution.Request;
+        StepOutcome outcome;
+        var acquired = false;
+        try
+        {
+            await Pool.AcquireAsync(execution.StopToken);
+            acquired = true;
+            outcome = await RunProcessAsync(execution);
+        }
+        catch (OperationCanceledException) when (!acquired)
+        {
+            outcome = new StepOutcome(execution.StopReason ?? ExecState.Killed, 255, execution.StopMessage + " (before it started)", null, _clock.GetUtcNow());
+        }
+        catch (Exception ex)
+        {
+            LogRunFailed(_logger, ex, request.TaskId, request.StepName);
+            outcome = new StepOutcome(ExecState.SystemError, 255, $"executor error: {ex.Message}", null, _clock.GetUtcNow());
+        }
+        finally
+        {
+            if (acquired)
+            {
+                Pool.Release();
+            }
+        }
+
+        Finished?.Invoke(outcome.State, outcome.Code, outcome.StartedAt is { } st ? outcome.EndedAt - st : TimeSpan.Zero);
+        await ReportAsync(request, outcome);
+        _active.TryRemove(request.Run, out _);
+        execution.Dispose();
+        if (_active.IsEmpty)
+        {
+            Interlocked.Exchange(ref _idle, NewIdle()).TrySetResult();
+        }
+    }
+
+    private async Task<StepOutcome> RunProcessAsync(Execution execution)
+    {
+        var request = execution.Request;
+        var interpreter = CommandTypes.Find(request.CommandType)!;
+        var executable = interpreter.Resolve();
+        if (executable is null)
+        {
+            return new StepOutcome(ExecState.SystemError, 255,
+                $"interpreter \"{string.Join("\" or \"", interpreter.Executables)}\" for command_type {request.CommandType} not found on this host",
+                null, _clock.GetUtcNow());
+        }
+
+        var workspace = _options.WorkspaceDir(request.TaskId);
+        var scriptDir = _options.ScriptDir(request.TaskId);
+        Directory.CreateDirectory(workspace);
+        Directory.CreateDirectory(scriptDir);
+        var script = Path.Combine(scriptDir, request.StepName + interpreter.Extension);
+        await File.WriteAllTextAsync(script, request.CommandContent, new UTF8Encoding(false));
+
+        var psi = BuildStartInfo(executable, interpreter, script, workspace);
+        ApplyEnvironment(psi, request, workspace, scriptDir, script);
+
+        using var process = new Process { StartInfo = psi };
+        var startedAt = _clock.GetUtcNow();
+        try
+        {
+            if (execution.StopToken.IsCancellationRequested)
+            {
+                return new StepOutcome(execution.StopReason!.Value, 255, execution.StopMessage + " (before it started)", null, startedAt);
+            }
+
+            process.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            return new StepOutcome(ExecState.SystemError, 255, $"could not start {executable}: {ex.Message}", null, startedAt);
+        }
+
+        var pgid = SetSid is not null ? process.Id : 0;
+        LogStarted(_logger, request.TaskId, request.StepName, process.Id);
+        NotifyStarted(request, startedAt);
+        process.StandardInput.Close();
+
+        var sink = new ConsoleSink(_writer, request.TaskId, request.StepName);
+        var stdout = LineReader.PumpAsync(process.StandardOutput.BaseStream, sink, _clock);
+        var stderr = LineReader.PumpAsync(process.StandardError.BaseStream, sink, _clock);
+
+        using var timeout = new Timer(
+            _ => execution.Stop(ExecState.Timeout, $"timed out after {GoDuration.Format(request.Timeout)}"),
+            null, Clamp(request.Timeout), Timeout.InfiniteTimeSpan);
+        try
+        {
+            await process.WaitForExitAsync(execution.StopToken);
+            execution.Seal();
+        }
+        catch (OperationCanceledException)
+        {
+            await KillTreeAsync(process, pgid);
+        }
+
+        // Background children of the step die with it: nothing it started may outlive it or hold its pipe open.
+        if (pgid > 0)
+        {
+            ProcessGroup.Signal(pgid, ProcessGroup.SigKill);
+        }
+
+        var drained = Task.WhenAll(stdout, stderr);
+        if (await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(5))) != drained)
+        {
+            // A grandchild that left the group (setsid) still holds the pipe: stop waiting for it.
+            LogPipeHeld(_logger, request.TaskId, request.StepName);
+            process.StandardOutput.BaseStream.Close();
+            process.StandardError.BaseStream.Close();
+        }
+
+        await sink.FlushAsync();
+        var endedAt = _clock.GetUtcNow();
+        var code = process.ExitCode;
+        if (execution.StopReason is { } reason)
+        {
+            return new StepOutcome(reason, code == 0 ? 255 : code, execution.StopMessage, startedAt, endedAt);
+        }
+
+        return new StepOutcome(ExecState.Stop, code, code == 0 ? "" : $"exit code: {code}", startedAt, endedAt);
+    }
+
+    private static ProcessStartInfo BuildStartInfo(string executable, Interpreter interpreter, string script, string workspace)
+    {
+        var psi = new ProcessStartInfo
+        {
+            WorkingDirectory = workspace,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            CreateNoWindow = true,
+        };
+        if (SetSid is not null)
+        {
+            // setsid: own session and process group (pgid = pid). sh then execs the interpreter with
+            // stderr on the stdout pipe, so both streams keep one order.
+            psi.FileName = SetSid;
+            psi.ArgumentList.Add("/bin/sh");
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add("exec \"$0\" \"$@\" 2>&1");
+        }
+        else
+        {
+            psi.FileName = executable;
+        }
+
+        if (SetSid is not null)
+        {
+            psi.ArgumentList.Add(executable);
+        }
+
+        foreach (var arg in interpreter.Arguments)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        psi.ArgumentList.Add(script);
+        return psi;
+    }
+
+    private void ApplyEnvironment(ProcessStartInfo psi, ExecutionRequest request, string workspace, string scriptDir, string script)
+    {
+        foreach (var entry in request.Env)
+        {
+            var eq = entry.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                psi.Environment[entry[..eq]] = entry[(eq + 1)..];
+            }
+        }
+
+        psi.Environment["TASK_ID"] = request.TaskId;
+        psi.Environment["TASK_STEP_ID"] = request.StepName;
+        psi.Environment["TASK_WORKSPACE"] = workspace;
+        psi.Environment["TASK_STEP_SCRIPT_DIR"] = scriptDir;
+        psi.Environment["TASK_STEP_SCRIPT_PATH"] = script;
+        psi.Environment["TASK_NODE"] = _options.Node;
+    }
+
+    private async Task KillTreeAsync(Process process, int pgid)
+    {
+        if (pgid > 0)
+        {
+            ProcessGroup.Signal(pgid, ProcessGroup.SigTerm);
+            using var grace = new CancellationTokenSource(_options.KillGrace);
+            try
+            {
+                await process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // It ignored SIGTERM: SIGKILL below.
+            }
+
+            ProcessGroup.Signal(pgid, ProcessGroup.SigKill);
+        }
+        else
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+        }
+
+        await process.WaitForExitAsync();
+    }
+
+    private void NotifyStarted(ExecutionRequest request, DateTimeOffset at)
+    {
+        try
+        {
+            RequestContext.Set(Placement.NodePlacement.ContextKey, _options.Node);
+            _ = _grains.GetGrain<IStepGrain>(StepKey(request.TaskId, request.StepName)).ReportStarted(request.Run, at);
+        }
+        catch (Exception ex)
+        {
+            LogReportFailed(_logger, ex, request.TaskId, request.StepName);
+        }
+    }
+
+    private async Task ReportAsync(ExecutionRequest request, StepOutcome outcome)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                RequestContext.Set(Placement.NodePlacement.ContextKey, _options.Node);
+                await _grains.GetGrain<IStepGrain>(StepKey(request.TaskId, request.StepName)).ReportExit(request.Run, outcome);
+                return;
+            }
+            catch (Exception ex) when (attempt < 8)
+            {
+                LogReportFailed(_logger, ex, request.TaskId, request.StepName);
+                await Task.Delay(delay);
+                delay *= 2;
+            }
+            catch (Exception ex)
+            {
+                // The step grain recovers on its next activation: the run is unknown here, so it becomes -999.
+                LogReportFailed(_logger, ex, request.TaskId, request.StepName);
+                return;
+            }
+        }
+    }
+
+    public static string StepKey(string task, string step) => $"{task}/{step}";
+
+    private static TimeSpan Clamp(TimeSpan timeout) =>
+        timeout <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : timeout > TimeSpan.FromDays(49) ? TimeSpan.FromDays(49) : timeout;
+
+    private static string? FindSetSid()
+    {
+        foreach (var path in new[] { "/usr/bin/setsid", "/bin/setsid" })
+        {
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Step {TaskId}/{StepName} started as pid {Pid}")]
+    private static partial void LogStarted(ILogger logger, string taskId, string stepName, int pid);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Step {TaskId}/{StepName} could not be run")]
+    private static partial void LogRunFailed(ILogger logger, Exception ex, string taskId, string stepName);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting step {TaskId}/{StepName} to its grain failed")]
+    private static partial void LogReportFailed(ILogger logger, Exception ex, string taskId, string stepName);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Step {TaskId}/{StepName}: a process outside its group still holds its output pipe; output after exit is dropped")]
+    private static partial void LogPipeHeld(ILogger logger, string taskId, string stepName);
+}

@@ -1,0 +1,56 @@
+using RemoteExecutor.Grains.Execution;
+using RemoteExecutor.Grains.Placement;
+
+namespace RemoteExecutor.Grains;
+
+/// <summary>Node-local operations, placed on the silo of the node named by its key.</summary>
+[NodePlacement, GrainType(NodePlacement.NodeGrainType)]
+public sealed class NodeGrain : Grain, INodeGrain
+{
+    private readonly ProcessSupervisor _supervisor;
+    private readonly EngineOptions _options;
+
+    public NodeGrain(ProcessSupervisor supervisor, EngineOptions options)
+    {
+        _supervisor = supervisor;
+        _options = options;
+    }
+
+    public Task<PoolInfo> GetPool() => Task.FromResult(_supervisor.Pool.Snapshot());
+
+    public Task<PoolInfo> ResizePool(int size)
+    {
+        _supervisor.Pool.Resize(size);
+        return Task.FromResult(_supervisor.Pool.Snapshot());
+    }
+
+    public Task CleanTask(string taskId, bool workspace)
+    {
+        Delete(_options.ScriptDir(taskId));
+        if (workspace)
+        {
+            Delete(_options.WorkspaceDir(taskId));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static void Delete(string dir)
+    {
+        try
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A file still in use (Windows) or vanished meanwhile: the next clean-up gets it.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // A step made a file we may not delete: leave it, never fail the task for it.
+        }
+    }
+}

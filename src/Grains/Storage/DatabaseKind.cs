@@ -1,0 +1,7 @@
+namespace RemoteExecutor.Grains.Storage;
+
+public enum DatabaseKind
+{
+    Sqlite,
+    PostgreSql,
+}

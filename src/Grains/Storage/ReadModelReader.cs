@@ -1,0 +1,109 @@
+using System.Data.Common;
+using System.Text.Json;
+
+namespace RemoteExecutor.Grains.Storage;
+
+/// <summary>Queries over the read model. Readers never block the writer (WAL on SQLite, MVCC on PostgreSQL).</summary>
+public sealed class ReadModelReader
+{
+    private readonly Database _database;
+
+    public ReadModelReader(Database database) => _database = database;
+
+    public async Task<IReadOnlyList<TaskSummary>> ListTasksAsync(bool byEndTime)
+    {
+        await using var connection = await _database.OpenAsync();
+        await using var command = Command(connection, byEndTime ? Sql.ListTasksByEnd : Sql.ListTasksByStart);
+        await using var reader = await command.ExecuteReaderAsync();
+        var list = new List<TaskSummary>();
+        while (await reader.ReadAsync())
+        {
+            list.Add(new TaskSummary
+            {
+                Id = reader.GetString(0),
+                Node = reader.GetString(1),
+                State = (ExecState)reader.GetInt32(2),
+                Code = reader.GetInt32(3),
+                Message = reader.GetString(4),
+                EnvVars = JsonSerializer.Deserialize<string[]>(reader.GetString(5)) ?? [],
+                Timeout = reader.GetString(6),
+                Count = reader.GetInt32(7),
+                StartedAt = reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+                EndedAt = reader.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
+            });
+        }
+
+        return list;
+    }
+
+    public async Task<IReadOnlyList<string>> UnfinishedTasksAsync(string node)
+    {
+        await using var connection = await _database.OpenAsync();
+        await using var command = Command(connection, Sql.UnfinishedTasks, ("node", node));
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    public async Task<IReadOnlyList<ConsoleLine>> ReadConsoleAsync(string task, string step, long fromLine, int limit)
+    {
+        await using var connection = await _database.OpenAsync();
+        await using var command = Command(connection, Sql.ReadConsole, ("task", task), ("step", step), ("from", fromLine), ("limit", limit));
+        await using var reader = await command.ExecuteReaderAsync();
+        var lines = new List<ConsoleLine>();
+        while (await reader.ReadAsync())
+        {
+            lines.Add(new ConsoleLine(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2)));
+        }
+
+        return lines;
+    }
+
+    public async Task<IReadOnlyList<ConsoleTail>> ReadTailsAsync(string task, IReadOnlyList<string> steps, int lines)
+    {
+        await using var connection = await _database.OpenAsync();
+        var tails = new List<ConsoleTail>(steps.Count);
+        foreach (var step in steps)
+        {
+            long total;
+            await using (var count = Command(connection, Sql.CountConsole, ("task", task), ("step", step)))
+            {
+                total = Convert.ToInt64(await count.ExecuteScalarAsync() ?? 0L);
+            }
+
+            var content = new List<string>((int)Math.Min(total, lines));
+            await using (var command = Command(connection, Sql.ReadConsoleTail, ("task", task), ("step", step), ("after", Math.Max(0, total - lines))))
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    content.Add(reader.GetString(0));
+                }
+            }
+
+            tails.Add(new ConsoleTail(step, total, content));
+        }
+
+        return tails;
+    }
+
+    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = name;
+            p.Value = value;
+            command.Parameters.Add(p);
+        }
+
+        return command;
+    }
+}

@@ -1,0 +1,232 @@
+using System.Data.Common;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace RemoteExecutor.Grains.Storage;
+
+/// <summary>
+/// The one writer of the read model (<c>task_summary</c>, <c>console_line</c>). Everything queued while a
+/// commit runs goes into the next transaction (group commit), so many small writes cost few commits and no
+/// caller ever issues a per-line round trip. The queue is bounded: a step that prints faster than the
+/// database takes it is slowed down (its pipe fills), never allowed to grow memory without bound.
+/// </summary>
+public sealed partial class ReadModelWriter : BackgroundService
+{
+    private const int MaxRowsPerTransaction = 50_000;
+
+    private readonly Database _database;
+    private readonly ILogger<ReadModelWriter> _logger;
+    private readonly Channel<WriteOp> _queue = Channel.CreateBounded<WriteOp>(new BoundedChannelOptions(4096)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private WriteOp? _carry;
+
+    public ReadModelWriter(Database database, ILogger<ReadModelWriter> logger)
+    {
+        _database = database;
+        _logger = logger;
+    }
+
+    /// <summary>Lines written to the console store since start.</summary>
+    public long ConsoleLinesWritten => Interlocked.Read(ref _consoleLines);
+
+    private long _consoleLines;
+
+    /// <summary>Upserts a task's summary row; the task completes when it is committed.</summary>
+    public Task UpsertSummaryAsync(TaskSummary summary) => Enqueue(new SummaryOp(summary));
+
+    /// <summary>
+    /// Queues console lines numbered from <paramref name="firstLine"/>. Waits only for room in the queue;
+    /// the returned task completes when the lines are committed.
+    /// </summary>
+    public async ValueTask<Task> QueueConsoleAsync(string task, string step, long firstLine, IReadOnlyList<(long Ts, string Content)> lines)
+    {
+        var op = new ConsoleOp(task, step, firstLine, lines);
+        await _queue.Writer.WriteAsync(op);
+        return op.Done.Task;
+    }
+
+    /// <summary>Deletes a task's console lines (a finished id is submitted again).</summary>
+    public Task DeleteConsoleAsync(string task) => Enqueue(new DeleteConsoleOp(task));
+
+    /// <summary>Deletes everything the read model holds about a task (expiry).</summary>
+    public Task DeleteTaskAsync(string task) => Enqueue(new DeleteTaskOp(task));
+
+    private async Task Enqueue(WriteOp op)
+    {
+        await _queue.Writer.WriteAsync(op);
+        await op.Done.Task;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<WriteOp>();
+        DbConnection? connection = null;
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+            {
+                batch.Clear();
+                var rows = 0;
+                while (rows < MaxRowsPerTransaction && (_carry is not null || _queue.Reader.TryRead(out _carry)))
+                {
+                    batch.Add(_carry!);
+                    rows += _carry!.Rows;
+                    _carry = null;
+                }
+
+                try
+                {
+                    connection ??= await _database.OpenAsync(CancellationToken.None);
+                    await CommitAsync(connection, batch);
+                    foreach (var op in batch)
+                    {
+                        op.Done.TrySetResult();
+                    }
+                }
+                catch (Exception ex)
+                {
+                    LogWriteFailed(_logger, ex, batch.Count);
+                    if (connection is not null)
+                    {
+                        await connection.DisposeAsync();
+                        connection = null;
+                    }
+
+                    foreach (var op in batch)
+                    {
+                        op.Done.TrySetException(new StorageUnavailableException("the read model database could not be written", ex));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Stops taking writes and waits until everything queued is committed.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    private async Task CommitAsync(DbConnection connection, List<WriteOp> batch)
+    {
+        await using var tx = await connection.BeginTransactionAsync();
+        DbCommand? insertLine = null;
+        try
+        {
+            foreach (var op in batch)
+            {
+                switch (op)
+                {
+                    case ConsoleOp c:
+                        insertLine ??= PrepareInsertLine(connection, tx);
+                        insertLine.Parameters[0].Value = c.Task;
+                        insertLine.Parameters[1].Value = c.Step;
+                        for (var i = 0; i < c.Lines.Count; i++)
+                        {
+                            insertLine.Parameters[2].Value = c.FirstLine + i;
+                            insertLine.Parameters[3].Value = c.Lines[i].Ts;
+                            insertLine.Parameters[4].Value = c.Lines[i].Content;
+                            await insertLine.ExecuteNonQueryAsync();
+                        }
+
+                        Interlocked.Add(ref _consoleLines, c.Lines.Count);
+                        break;
+                    case SummaryOp s:
+                        await ExecuteAsync(connection, tx, Sql.UpsertSummary, SummaryParameters(s.Summary));
+                        break;
+                    case DeleteConsoleOp d:
+                        await ExecuteAsync(connection, tx, Sql.DeleteConsole, ("task", d.Task));
+                        break;
+                    case DeleteTaskOp d:
+                        await ExecuteAsync(connection, tx, Sql.DeleteConsole, ("task", d.Task));
+                        await ExecuteAsync(connection, tx, Sql.DeleteSummary, ("task", d.Task));
+                        break;
+                }
+            }
+
+            await tx.CommitAsync();
+        }
+        finally
+        {
+            if (insertLine is not null)
+            {
+                await insertLine.DisposeAsync();
+            }
+        }
+    }
+
+    private static DbCommand PrepareInsertLine(DbConnection connection, DbTransaction tx)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = Sql.InsertLine;
+        foreach (var name in new[] { "task", "step", "line", "ts", "content" })
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = name;
+            command.Parameters.Add(p);
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    private static (string, object?)[] SummaryParameters(TaskSummary s) =>
+    [
+        ("id", s.Id), ("node", s.Node), ("state", (int)s.State), ("code", s.Code), ("message", s.Message),
+        ("env_vars", JsonSerializer.Serialize(s.EnvVars)), ("timeout", s.Timeout), ("count", s.Count),
+        ("st", s.StartedAt?.ToUnixTimeMilliseconds()), ("et", s.EndedAt?.ToUnixTimeMilliseconds()),
+        ("updated", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+    ];
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = name;
+            p.Value = value ?? DBNull.Value;
+            command.Parameters.Add(p);
+        }
+
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Read model write of {Count} operations failed")]
+    private static partial void LogWriteFailed(ILogger logger, Exception ex, int count);
+
+    private abstract record WriteOp
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public virtual int Rows => 1;
+    }
+
+    private sealed record SummaryOp(TaskSummary Summary) : WriteOp;
+
+    private sealed record ConsoleOp(string Task, string Step, long FirstLine, IReadOnlyList<(long Ts, string Content)> Lines) : WriteOp
+    {
+        public override int Rows => Lines.Count;
+    }
+
+    private sealed record DeleteConsoleOp(string Task) : WriteOp;
+
+    private sealed record DeleteTaskOp(string Task) : WriteOp;
+}

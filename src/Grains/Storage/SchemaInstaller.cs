@@ -1,0 +1,69 @@
+using System.Reflection;
+using Microsoft.Extensions.Logging;
+
+namespace RemoteExecutor.Grains.Storage;
+
+/// <summary>Applies the idempotent scripts of <c>ops/sql/&lt;dialect&gt;</c> (embedded in this assembly) at start-up.</summary>
+public static partial class SchemaInstaller
+{
+    /// <summary>Advisory lock id taken while PostgreSQL scripts run, so silos starting together do not race.</summary>
+    private const long PostgresLockId = 0x52454d4f5445;
+
+    public static async Task InstallAsync(Database database, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        var scripts = Scripts(database.ScriptFolder);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (database.Kind == DatabaseKind.PostgreSql)
+        {
+            await ExecuteAsync(connection, $"SELECT pg_advisory_lock({PostgresLockId})", cancellationToken);
+        }
+
+        try
+        {
+            foreach (var (name, text) in scripts)
+            {
+                await ExecuteAsync(connection, text, cancellationToken);
+                LogApplied(logger, name);
+            }
+        }
+        finally
+        {
+            if (database.Kind == DatabaseKind.PostgreSql)
+            {
+                await ExecuteAsync(connection, $"SELECT pg_advisory_unlock({PostgresLockId})", CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>The scripts of one dialect, in file-name order.</summary>
+    public static IReadOnlyList<(string Name, string Text)> Scripts(string folder)
+    {
+        var assembly = typeof(SchemaInstaller).Assembly;
+        var prefix = $"{assembly.GetName().Name}.Sql.{folder}.";
+        return
+        [
+            .. assembly.GetManifestResourceNames()
+                .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal)
+                .Select(n => (n[prefix.Length..], Read(assembly, n))),
+        ];
+    }
+
+    private static string Read(Assembly assembly, string name)
+    {
+        using var stream = assembly.GetManifestResourceStream(name)!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private static async Task ExecuteAsync(System.Data.Common.DbConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.CommandTimeout = 120;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Applied schema script {Script}")]
+    private static partial void LogApplied(ILogger logger, string script);
+}

@@ -1,0 +1,38 @@
+namespace RemoteExecutor.Grains.Storage;
+
+/// <summary>Read-model statements; written to run unchanged on SQLite and PostgreSQL.</summary>
+internal static class Sql
+{
+    public const string InsertLine =
+        "INSERT INTO console_line (task, step, line, ts, content) VALUES (@task, @step, @line, @ts, @content) " +
+        "ON CONFLICT (task, step, line) DO NOTHING";
+
+    public const string UpsertSummary =
+        "INSERT INTO task_summary (id, node, state, code, message, env_vars, timeout, count, st, et, updated) " +
+        "VALUES (@id, @node, @state, @code, @message, @env_vars, @timeout, @count, @st, @et, @updated) " +
+        "ON CONFLICT (id) DO UPDATE SET node = excluded.node, state = excluded.state, code = excluded.code, " +
+        "message = excluded.message, env_vars = excluded.env_vars, timeout = excluded.timeout, count = excluded.count, " +
+        "st = excluded.st, et = excluded.et, updated = excluded.updated";
+
+    public const string DeleteConsole = "DELETE FROM console_line WHERE task = @task";
+
+    public const string DeleteSummary = "DELETE FROM task_summary WHERE id = @task";
+
+    public const string ListTasksByStart =
+        "SELECT id, node, state, code, message, env_vars, timeout, count, st, et FROM task_summary ORDER BY st, id";
+
+    public const string ListTasksByEnd =
+        "SELECT id, node, state, code, message, env_vars, timeout, count, st, et FROM task_summary ORDER BY et, id";
+
+    public const string UnfinishedTasks =
+        "SELECT id FROM task_summary WHERE node = @node AND state IN (1, 2, 3)";
+
+    public const string ReadConsole =
+        "SELECT line, ts, content FROM console_line WHERE task = @task AND step = @step AND line >= @from ORDER BY line LIMIT @limit";
+
+    public const string CountConsole =
+        "SELECT COALESCE(MAX(line), 0) FROM console_line WHERE task = @task AND step = @step";
+
+    public const string ReadConsoleTail =
+        "SELECT content FROM console_line WHERE task = @task AND step = @step AND line > @after ORDER BY line";
+}

@@ -1,0 +1,11 @@
+namespace RemoteExecutor.Grains;
+
+/// <summary>Names of storage providers, state and reminders; constants because they are stored.</summary>
+public static class StorageNames
+{
+    public const string GrainStorage = "re";
+    public const string TaskState = "task";
+    public const string StepState = "step";
+    public const string ExpireReminder = "expire";
+    public const string DeadlineReminder = "deadline";
+}

@@ -1,0 +1,25 @@
+namespace RemoteExecutor.Grains;
+
+/// <summary>Durable state of a task grain. Written when the task is accepted and when it finishes.</summary>
+[GenerateSerializer, Alias("re.TaskState")]
+public sealed class TaskState
+{
+    [Id(0)] public string? Id { get; set; }
+    [Id(1)] public string Node { get; set; } = "";
+    [Id(2)] public Guid Run { get; set; }
+    [Id(3)] public ExecState State { get; set; }
+    [Id(4)] public TimeSpan? Timeout { get; set; }
+    [Id(5)] public List<string> EnvVars { get; set; } = [];
+    [Id(6)] public bool Async { get; set; }
+    /// <summary>Step views: all pending when accepted, final when the task finished.</summary>
+    [Id(7)] public List<StepView> Steps { get; set; } = [];
+    [Id(8)] public DateTimeOffset? StartedAt { get; set; }
+    [Id(9)] public DateTimeOffset? EndedAt { get; set; }
+    /// <summary>Absolute task deadline, when the task has a timeout.</summary>
+    [Id(10)] public DateTimeOffset? Deadline { get; set; }
+    /// <summary>Set when the whole task was killed or timed out.</summary>
+    [Id(11)] public ExecState? EndReason { get; set; }
+    [Id(12)] public string EndMessage { get; set; } = "";
+
+    public bool Exists => Id is not null;
+}

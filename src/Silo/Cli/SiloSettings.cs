@@ -1,0 +1,24 @@
+using System.Net;
+
+namespace RemoteExecutor.Silo.Cli;
+
+/// <summary>Everything the command line says, validated.</summary>
+public sealed record SiloSettings
+{
+    public required ListenAddress Addr { get; init; }
+    public bool Normal { get; init; }
+    public bool Debug { get; init; }
+    public required string Root { get; init; }
+    public TimeSpan KeyExpire { get; init; } = TimeSpan.FromHours(48);
+    public TimeSpan ExecTimeout { get; init; } = TimeSpan.FromHours(24);
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+    public int MaxRequests { get; init; }
+    public int PoolSize { get; init; } = 30;
+
+    /// <summary>PostgreSQL connection string; null = embedded SQLite.</summary>
+    public string? Database { get; init; }
+    public required string Node { get; init; }
+    public int SiloPort { get; init; } = 11111;
+    public int GatewayPort { get; init; } = 30000;
+    public IPAddress? Advertise { get; init; }
+}

@@ -1,0 +1,4 @@
+using RemoteExecutor.Silo.Cli;
+using RemoteExecutor.Silo.Hosting;
+
+return await CommandLine.InvokeAsync(args, SiloHost.RunAsync);
