@@ -13,9 +13,9 @@ public interface IExecutorGrain : IGrainWithIntegerKey
 
     /// <summary>Kills a running or queued execution. False when this node does not know it.</summary>
     [Alias("Kill")]
-    Task<bool> Kill(Guid run, ExecState reason, string message);
+    Task<bool> Kill(Guid run, string step, ExecState reason, string message);
 
     /// <summary>True while the execution is queued or running on this node.</summary>
     [Alias("IsActive")]
-    Task<bool> IsActive(Guid run);
+    Task<bool> IsActive(Guid run, string step);
 }

@@ -16,7 +16,7 @@ public sealed class ExecutorGrain : Grain, IExecutorGrain
         return Task.CompletedTask;
     }
 
-    public Task<bool> Kill(Guid run, ExecState reason, string message) => Task.FromResult(_supervisor.Kill(run, reason, message));
+    public Task<bool> Kill(Guid run, string step, ExecState reason, string message) => Task.FromResult(_supervisor.Kill(run, step, reason, message));
 
-    public Task<bool> IsActive(Guid run) => Task.FromResult(_supervisor.IsActive(run));
+    public Task<bool> IsActive(Guid run, string step) => Task.FromResult(_supervisor.IsActive(run, step));
 }

@@ -68,7 +68,7 @@ public sealed partial class StepGrain : Grain, IStepGrain
             return;
         }
 
-        if (!await Executor.Kill(run, reason, message))
+        if (!await Executor.Kill(run, S.Request!.Step.Name, reason, message))
         {
             // The executor no longer knows the run: its process is gone without a report.
             await Finish(new StepOutcome(reason, 255, message, _startedAt, _clock.GetUtcNow()));
@@ -82,7 +82,7 @@ public sealed partial class StepGrain : Grain, IStepGrain
             return new StepProgress(false, null, null);
         }
 
-        if (S.Outcome is null && !await Executor.IsActive(run))
+        if (S.Outcome is null && !await Executor.IsActive(run, S.Request!.Step.Name))
         {
             var onNode = S.Request?.Node ?? _options.Node;
             var why = onNode == _options.Node

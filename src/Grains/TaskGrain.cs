@@ -20,6 +20,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly IPersistentState<TaskState> _state;
     private readonly EngineOptions _options;
     private readonly ReadModelWriter _writer;
+    private readonly NodeActivity _activity;
+    private readonly EngineMetrics _metrics;
     private readonly TimeProvider _clock;
     private readonly ILogger<TaskGrain> _logger;
     private DagRun _dag = new([]);
@@ -30,12 +32,16 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         [PersistentState(StorageNames.TaskState, StorageNames.GrainStorage)] IPersistentState<TaskState> state,
         EngineOptions options,
         ReadModelWriter writer,
+        NodeActivity activity,
+        EngineMetrics metrics,
         TimeProvider clock,
         ILogger<TaskGrain> logger)
     {
         _state = state;
         _options = options;
         _writer = writer;
+        _activity = activity;
+        _metrics = metrics;
         _clock = clock;
         _logger = logger;
     }
@@ -89,6 +95,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         _dag = new DagRun(S.Steps);
         _recovered = true;
         await _state.WriteStateAsync();
+        _activity.Started(Id);
         if (S.Deadline is { } deadline)
         {
             await this.RegisterOrUpdateReminder(StorageNames.DeadlineReminder, deadline - now + DeadlineGrace, TimeSpan.FromMinutes(1));
@@ -213,6 +220,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
 
         _recovered = true;
+        _activity.Started(Id);
         LogRecovering(_logger, Id);
         foreach (var step in _dag.Steps.Where(s => !s.State.IsFinal()).ToList())
         {
@@ -317,6 +325,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
 
         await NodeOf(S.Node).CleanTask(Id, workspace: false);
+        _activity.Ended(Id);
+        _metrics.TaskFinished(S.State, _dag.ResultCode == ResultCode.Success);
         LogFinished(_logger, Id, S.State.DisplayName(), _dag.Code);
         DeactivateOnIdle();
     }

@@ -15,6 +15,8 @@ public static class SystemEndpoints
         group.MapGet("/version", Version).WithName("Version").WithSummary("Build and version information").Produces<Envelope<VersionInfo>>();
         group.MapGet("/healthyz", Healthyz).WithName("Healthyz").WithSummary("Liveness: server, client and state").Produces<Envelope<Health>>();
         group.MapMethods("/heartbeat", ["GET", "HEAD"], () => Results.Ok()).WithName("Heartbeat").WithSummary("Empty 200");
+        app.MapGet("/api/v1/state", async (CancellationToken ct) => ApiResults.Ok(await HostState.ReadAsync(ct)))
+            .WithTags("System").WithName("HostState").WithSummary("Host state: os, cpu (per core), ram, disk, runtime").Produces<Envelope<HostState.State>>();
         app.MapGet("/swagger", () => Results.Redirect("/scalar", permanent: false)).ExcludeFromDescription();
         app.MapGet("/swagger/{**rest}", () => Results.Redirect("/scalar", permanent: false)).ExcludeFromDescription();
         return app;

@@ -17,7 +17,7 @@ public sealed partial class ProcessSupervisor
 {
     private static readonly string? SetSid = OperatingSystem.IsWindows() ? null : FindSetSid();
 
-    private readonly ConcurrentDictionary<Guid, Execution> _active = new();
+    private readonly ConcurrentDictionary<(Guid Run, string Step), Execution> _active = new();
     private readonly IGrainFactory _grains;
     private readonly ReadModelWriter _writer;
     private readonly EngineOptions _options;
@@ -40,19 +40,26 @@ public sealed partial class ProcessSupervisor
     /// <summary>Raised when an execution ends (state, duration) — feeds metrics.</summary>
     public event Action<ExecState, int, TimeSpan>? Finished;
 
+    private volatile string? _closedReason;
+
     /// <summary>Accepts a start; the process runs in the background when a pool slot is free.</summary>
     public void Start(ExecutionRequest request)
     {
         var execution = new Execution(request);
-        if (_active.TryAdd(request.Run, execution))
+        if (_active.TryAdd((request.Run, request.StepName), execution))
         {
+            if (_closedReason is { } reason)
+            {
+                execution.Stop(ExecState.Killed, reason);
+            }
+
             _ = Task.Run(() => RunAsync(execution));
         }
     }
 
-    public bool Kill(Guid run, ExecState reason, string message)
+    public bool Kill(Guid run, string step, ExecState reason, string message)
     {
-        if (!_active.TryGetValue(run, out var execution))
+        if (!_active.TryGetValue((run, step), out var execution))
         {
             return false;
         }
@@ -61,14 +68,15 @@ public sealed partial class ProcessSupervisor
         return true;
     }
 
-    public bool IsActive(Guid run) => _active.ContainsKey(run);
+    public bool IsActive(Guid run, string step) => _active.ContainsKey((run, step));
 
     /// <summary>Number of executions queued or running.</summary>
     public int ActiveCount => _active.Count;
 
-    /// <summary>Kills everything queued or running (shutdown without <c>--normal</c>).</summary>
+    /// <summary>Kills everything queued or running, and every later start (shutdown without <c>--normal</c>).</summary>
     public void KillAll(string message)
     {
+        _closedReason = message;
         foreach (var execution in _active.Values)
         {
             execution.Stop(ExecState.Killed, message);
@@ -118,7 +126,7 @@ public sealed partial class ProcessSupervisor
 
         Finished?.Invoke(outcome.State, outcome.Code, outcome.StartedAt is { } st ? outcome.EndedAt - st : TimeSpan.Zero);
         await ReportAsync(request, outcome);
-        _active.TryRemove(request.Run, out _);
+        _active.TryRemove((request.Run, request.StepName), out _);
         execution.Dispose();
         if (_active.IsEmpty)
         {

@@ -13,6 +13,7 @@ using RemoteExecutor.Silo.Cli;
 using Scalar.AspNetCore;
 using Serilog;
 using Serilog.Events;
+using OpenTelemetry.Metrics;
 
 namespace RemoteExecutor.Silo.Hosting;
 
@@ -115,7 +116,16 @@ public static class SiloHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReadModelWriter>());
         builder.Services.AddSingleton<ReadModelReader>();
         builder.Services.AddSingleton<ProcessSupervisor>();
+        builder.Services.AddSingleton<NodeActivity>();
+        builder.Services.AddSingleton<EngineMetrics>();
         builder.Services.AddHostedService<RecoverySweep>();
+        builder.Services.AddHostedService<ShutdownCoordinator>();
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(EngineMetrics.MeterName, "Microsoft.Orleans")
+            .AddAspNetCoreInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddPrometheusExporter());
+        RequestLimits.Add(builder.Services, settings.MaxRequests);
 
         builder.UseOrleans(silo =>
         {
@@ -161,12 +171,14 @@ public static class SiloHost
         var app = builder.Build();
 
         app.UseApiErrors();
+        app.UseRequestLimits(settings.MaxRequests);
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         app.MapSystemEndpoints();
         app.MapTaskEndpoints();
         app.MapPoolEndpoints();
+        app.MapPrometheusScrapingEndpoint("/metrics").DisableRateLimiting();
         return app;
     }
 }
