@@ -107,7 +107,8 @@ public static class CommandLine
             return UsageError;
         }
 
-        return await parsed.InvokeAsync();
+        // The host handles SIGTERM/Ctrl-C itself (graceful stop, --normal may wait for hours): no forced exit here.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
     private delegate bool TryParser<T>(string text, out T? value, out string error);
