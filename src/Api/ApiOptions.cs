@@ -15,8 +15,14 @@ public sealed class ApiOptions
     /// <summary>Set while the silo drains for a graceful stop: submits are refused.</summary>
     public bool Draining { get; set; }
 
+    /// <summary>The API token; null = insecure mode (no authentication).</summary>
+    public string? Token { get; set; }
+
+    /// <summary>Token that <c>/metrics</c> requires; null = open.</summary>
+    public string? MetricsToken { get; set; }
+
     /// <summary>"on" when API tokens are required, "off" in insecure mode.</summary>
-    public string AuthMode { get; set; } = "off";
+    public string AuthMode => Token is null ? "off" : "on";
 
     /// <summary>Version string reported by <c>/version</c>.</summary>
     public string Version { get; set; } = "dev";

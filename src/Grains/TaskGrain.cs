@@ -384,7 +384,10 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     private TaskView View()
     {
-        var steps = _dag.Steps.Select(s => s.State == ExecState.Running && s.StartedAt is null ? s with { State = ExecState.Pending } : s).ToList();
+        var steps = _dag.Steps
+            .Select(s => s.State == ExecState.Running && s.StartedAt is null ? s with { State = ExecState.Pending } : s)
+            .Select(s => s with { Spec = s.Spec with { EnvVars = EnvEntries.Masked(s.Spec.EnvVars) } })
+            .ToList();
         return new TaskView
         {
             Id = Id,
@@ -392,7 +395,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             State = S.State,
             Code = _dag.Code,
             Message = S.State.IsFinal() && S.EndReason is not null ? $"{S.EndMessage}; {_dag.Summary()}" : _dag.Summary(),
-            EnvVars = S.EnvVars,
+            EnvVars = EnvEntries.Masked(S.EnvVars),
             Timeout = S.Timeout,
             StartedAt = S.StartedAt,
             EndedAt = S.EndedAt,

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using RemoteExecutor.Api.Dtos;
+using RemoteExecutor.Api.Security;
 
 namespace RemoteExecutor.Api.Endpoints;
 
@@ -51,6 +52,7 @@ public static class PoolEndpoints
         }
 
         var pool = await NodeGrain(grains, options, node).ResizePool(size);
+        await Audit.RecordAsync(request.HttpContext, grains, "pool.resize", null, null, string.IsNullOrWhiteSpace(node) ? options.Node : node, $"ok: size {size}");
         return ApiResults.Ok(PoolDto.Of(pool));
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using RemoteExecutor.Api.Dtos;
+using RemoteExecutor.Api.Security;
 
 namespace RemoteExecutor.Api.Endpoints;
 
@@ -57,6 +58,7 @@ public static class TaskEndpoints
     {
         if (spec is null)
         {
+            await Audit.RecordAsync(request.HttpContext, grains, "submit", null, null, null, $"1000: {error}");
             return ApiResults.Error(ResultCode.ParameterError, error!);
         }
 
@@ -67,6 +69,7 @@ public static class TaskEndpoints
 
         RequestContext.Set(NodeContextKey, spec.Node ?? options.Node);
         var result = await grains.GetGrain<ITaskGrain>(spec.Id).Submit(spec);
+        await Audit.RecordAsync(request.HttpContext, grains, "submit", spec.Id, null, spec.Node, Audit.Outcome(result));
         if (!result.IsSuccess)
         {
             return ApiResults.From(result);
@@ -111,18 +114,21 @@ public static class TaskEndpoints
         return ApiResults.Ok(steps, code, code == ResultCode.Success ? "success" : view.Message);
     }
 
-    public static Task<IResult> KillTask(IGrainFactory grains, string task, string? action) => KillAsync(grains, task, null, action);
+    public static Task<IResult> KillTask(HttpContext context, IGrainFactory grains, string task, string? action) => KillAsync(context, grains, task, null, action);
 
-    public static Task<IResult> KillStep(IGrainFactory grains, string task, string step, string? action) => KillAsync(grains, task, step, action);
+    public static Task<IResult> KillStep(HttpContext context, IGrainFactory grains, string task, string step, string? action) => KillAsync(context, grains, task, step, action);
 
-    private static async Task<IResult> KillAsync(IGrainFactory grains, string task, string? step, string? action)
+    private static async Task<IResult> KillAsync(HttpContext context, IGrainFactory grains, string task, string? step, string? action)
     {
         if (!string.IsNullOrEmpty(action) && !string.Equals(action, "kill", StringComparison.OrdinalIgnoreCase))
         {
+            await Audit.RecordAsync(context, grains, $"task.{action}", task, step, null, "1000: unsupported action");
             return ApiResults.Error(ResultCode.ParameterError, $"action \"{action}\" is not supported; use action=kill");
         }
 
-        return ApiResults.From(await grains.GetGrain<ITaskGrain>(task).Kill(step));
+        var result = await grains.GetGrain<ITaskGrain>(task).Kill(step);
+        await Audit.RecordAsync(context, grains, "kill", task, step, null, Audit.Outcome(result));
+        return ApiResults.From(result);
     }
 
     public static async Task StepConsole(HttpContext context, IGrainFactory grains, string task, string step, long? from, int? limit)

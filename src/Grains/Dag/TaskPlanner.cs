@@ -156,10 +156,14 @@ public static class TaskPlanner
     {
         foreach (var entry in env ?? [])
         {
-            var eq = entry?.IndexOf('=', StringComparison.Ordinal) ?? -1;
-            if (eq <= 0)
+            if (!EnvEntries.TryParse(entry, out var name, out _, out _))
             {
-                return $"{field}: entry \"{entry}\" is not of the form NAME=value";
+                return $"{field}: entry \"{EnvEntries.Masked([entry ?? ""])[0]}\" is not of the form NAME=value (or SECRET:NAME=value)";
+            }
+
+            if (name.Contains(' ', StringComparison.Ordinal))
+            {
+                return $"{field}: variable name \"{name}\" contains a space";
             }
 
             if (entry!.Contains('\0', StringComparison.Ordinal))

@@ -10,13 +10,15 @@ internal sealed class ConsoleSink
     private readonly string _step;
     private readonly Lock _gate = new();
     private readonly List<Task> _commits = [];
+    private readonly IReadOnlyList<string> _secrets;
     private long _next = 1;
 
-    public ConsoleSink(ReadModelWriter writer, string task, string step)
+    public ConsoleSink(ReadModelWriter writer, string task, string step, IReadOnlyList<string> secrets)
     {
         _writer = writer;
         _task = task;
         _step = step;
+        _secrets = secrets;
     }
 
     public long Lines => Interlocked.Read(ref _next) - 1;
@@ -26,6 +28,21 @@ internal sealed class ConsoleSink
         if (lines.Count == 0)
         {
             return;
+        }
+
+        if (_secrets.Count > 0)
+        {
+            // Secrets never reach the store: longest first, so a secret containing another is masked whole.
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var content = lines[i].Content;
+                foreach (var secret in _secrets.OrderByDescending(s => s.Length))
+                {
+                    content = content.Replace(secret, EnvEntries.Mask, StringComparison.Ordinal);
+                }
+
+                lines[i] = (lines[i].Ts, content);
+            }
         }
 
         long first;

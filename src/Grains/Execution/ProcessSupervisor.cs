@@ -177,7 +177,7 @@ public sealed partial class ProcessSupervisor
         NotifyStarted(request, startedAt);
         process.StandardInput.Close();
 
-        var sink = new ConsoleSink(_writer, request.TaskId, request.StepName);
+        var sink = new ConsoleSink(_writer, request.TaskId, request.StepName, EnvEntries.SecretValues(request.Env));
         var stdout = LineReader.PumpAsync(process.StandardOutput.BaseStream, sink, _clock);
         var stderr = LineReader.PumpAsync(process.StandardError.BaseStream, sink, _clock);
 
@@ -263,10 +263,9 @@ public sealed partial class ProcessSupervisor
     {
         foreach (var entry in request.Env)
         {
-            var eq = entry.IndexOf('=', StringComparison.Ordinal);
-            if (eq > 0)
+            if (EnvEntries.TryParse(entry, out var name, out var value, out _))
             {
-                psi.Environment[entry[..eq]] = entry[(eq + 1)..];
+                psi.Environment[name] = value;
             }
         }
 

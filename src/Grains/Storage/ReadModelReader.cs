@@ -92,6 +92,37 @@ public sealed class ReadModelReader
         return tails;
     }
 
+    public async Task<AuditPage> ListAuditAsync(int page, int size)
+    {
+        await using var connection = await _database.OpenAsync();
+        long total;
+        await using (var count = Command(connection, Sql.CountAudit))
+        {
+            total = Convert.ToInt64(await count.ExecuteScalarAsync() ?? 0L);
+        }
+
+        var entries = new List<AuditEntry>();
+        await using var command = Command(connection, Sql.ListAudit, ("limit", size), ("offset", (long)(page - 1) * size));
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            entries.Add(new AuditEntry
+            {
+                Id = reader.GetInt64(0),
+                At = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                Actor = reader.GetString(2),
+                Client = reader.GetString(3),
+                Action = reader.GetString(4),
+                Task = reader.IsDBNull(5) ? null : reader.GetString(5),
+                Step = reader.IsDBNull(6) ? null : reader.GetString(6),
+                Node = reader.IsDBNull(7) ? null : reader.GetString(7),
+                Outcome = reader.GetString(8),
+            });
+        }
+
+        return new AuditPage(total, entries);
+    }
+
     private static DbCommand Command(DbConnection connection, string sql, params (string Name, object Value)[] parameters)
     {
         var command = connection.CreateCommand();

@@ -51,6 +51,9 @@ public sealed partial class ReadModelWriter : BackgroundService
         return op.Done.Task;
     }
 
+    /// <summary>Appends one audit row; completes when committed.</summary>
+    public Task AppendAuditAsync(AuditEntry entry) => Enqueue(new AuditOp(entry));
+
     /// <summary>Deletes a task's console lines (a finished id is submitted again).</summary>
     public Task DeleteConsoleAsync(string task) => Enqueue(new DeleteConsoleOp(task));
 
@@ -148,6 +151,12 @@ public sealed partial class ReadModelWriter : BackgroundService
                     case SummaryOp s:
                         await ExecuteAsync(connection, tx, Sql.UpsertSummary, SummaryParameters(s.Summary));
                         break;
+                    case AuditOp a:
+                        await ExecuteAsync(connection, tx, Sql.InsertAudit,
+                            ("ts", a.Entry.At.ToUnixTimeMilliseconds()), ("actor", a.Entry.Actor), ("client", a.Entry.Client),
+                            ("action", a.Entry.Action), ("task", a.Entry.Task), ("step", a.Entry.Step), ("node", a.Entry.Node),
+                            ("outcome", a.Entry.Outcome));
+                        break;
                     case DeleteConsoleOp d:
                         await ExecuteAsync(connection, tx, Sql.DeleteConsole, ("task", d.Task));
                         break;
@@ -227,6 +236,8 @@ public sealed partial class ReadModelWriter : BackgroundService
     }
 
     private sealed record DeleteConsoleOp(string Task) : WriteOp;
+
+    private sealed record AuditOp(AuditEntry Entry) : WriteOp;
 
     private sealed record DeleteTaskOp(string Task) : WriteOp;
 }

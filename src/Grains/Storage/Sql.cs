@@ -35,4 +35,12 @@ internal static class Sql
 
     public const string ReadConsoleTail =
         "SELECT content FROM console_line WHERE task = @task AND step = @step AND line > @after ORDER BY line";
+
+    public const string InsertAudit =
+        "INSERT INTO audit (ts, actor, client, action, task, step, node, outcome) VALUES (@ts, @actor, @client, @action, @task, @step, @node, @outcome)";
+
+    public const string CountAudit = "SELECT COUNT(*) FROM audit";
+
+    public const string ListAudit =
+        "SELECT id, ts, actor, client, action, task, step, node, outcome FROM audit ORDER BY id DESC LIMIT @limit OFFSET @offset";
 }

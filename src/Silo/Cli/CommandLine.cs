@@ -53,7 +53,15 @@ public static class CommandLine
             }),
         };
 
-        Option[] all = [addr, normal, debug, root, keyExpire, execTimeout, timeout, maxRequests, poolSize, database, node, siloPort, gatewayPort, advertise];
+        var token = new Option<string?>("--token")
+        {
+            Description = "API token (also REMOTE_EXECUTOR_TOKEN); default: <root>/data/token, created on first start",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("REMOTE_EXECUTOR_TOKEN") is { Length: > 0 } v ? v : null,
+        };
+        var insecure = new Option<bool>("--insecure") { Description = "turn authentication off (the old tool's behaviour); logs a warning every hour" };
+        var metricsToken = new Option<string?>("--metrics_token") { Description = "token /metrics requires; default: /metrics is open" };
+
+        Option[] all = [addr, normal, debug, root, keyExpire, execTimeout, timeout, maxRequests, poolSize, database, node, siloPort, gatewayPort, advertise, token, insecure, metricsToken];
         var rootCommand = new RootCommand("OS Remote Executor: runs shell, PowerShell and Python scripts on this machine through an HTTP API");
         foreach (var option in all)
         {
@@ -81,6 +89,9 @@ public static class CommandLine
                 SiloPort = result.GetValue(siloPort),
                 GatewayPort = result.GetValue(gatewayPort),
                 Advertise = result.GetValue(advertise),
+                Token = result.GetValue(token),
+                Insecure = result.GetValue(insecure),
+                MetricsToken = result.GetValue(metricsToken),
             }, ct);
         });
         rootCommand.Subcommands.Add(runCommand);

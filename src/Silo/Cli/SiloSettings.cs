@@ -21,4 +21,13 @@ public sealed record SiloSettings
     public int SiloPort { get; init; } = 11111;
     public int GatewayPort { get; init; } = 30000;
     public IPAddress? Advertise { get; init; }
+
+    /// <summary>API token given on the command line or in REMOTE_EXECUTOR_TOKEN; null = the token file.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>No authentication at all (the old tool's behaviour).</summary>
+    public bool Insecure { get; init; }
+
+    /// <summary>Token <c>/metrics</c> requires; null = open.</summary>
+    public string? MetricsToken { get; init; }
 }

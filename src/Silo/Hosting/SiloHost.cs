@@ -6,6 +6,7 @@ using Orleans.Dashboard;
 using Orleans.Storage;
 using RemoteExecutor.Api;
 using RemoteExecutor.Api.Endpoints;
+using RemoteExecutor.Api.Security;
 using RemoteExecutor.Grains.Execution;
 using RemoteExecutor.Grains.Placement;
 using RemoteExecutor.Grains.Storage;
@@ -105,7 +106,18 @@ public static class SiloHost
             Node = settings.Node,
             CallTimeout = settings.Timeout,
             Version = Version,
+            MetricsToken = settings.MetricsToken,
         };
+        if (!settings.Insecure)
+        {
+            var (token, created) = TokenStore.Resolve(settings.Root, settings.Token);
+            apiOptions.Token = token;
+            if (settings.Token is null)
+            {
+                Log.Information(created ? "Created the API token in {Path} (mode 0600); send it as Authorization: Bearer <token>" : "API token read from {Path}",
+                    TokenStore.TokenPath(settings.Root));
+            }
+        }
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(engine);
@@ -166,11 +178,16 @@ public static class SiloHost
             silo.AddDashboard();
         });
 
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        if (settings.Insecure)
+        {
+            builder.Services.AddHostedService<InsecureWarning>();
+        }
         builder.Services.AddProblemDetails();
         var app = builder.Build();
 
         app.UseApiErrors();
+        app.UseApiAuthentication(apiOptions);
         app.UseRequestLimits(settings.MaxRequests);
         app.MapOpenApi();
         app.MapScalarApiReference();
@@ -178,6 +195,7 @@ public static class SiloHost
         app.MapSystemEndpoints();
         app.MapTaskEndpoints();
         app.MapPoolEndpoints();
+        app.MapAuditEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics").DisableRateLimiting();
         return app;
     }
