@@ -4,6 +4,10 @@ namespace RemoteExecutor.Grains.Interfaces;
 [Alias("re.IQueryGrain")]
 public interface IQueryGrain : IGrainWithIntegerKey
 {
+    /// <summary>The active nodes, from this silo's view of the membership (no remote call).</summary>
+    [Alias("ListNodes")]
+    Task<IReadOnlyList<NodeInfo>> ListNodes();
+
     [Alias("ListTasks")]
     Task<IReadOnlyList<TaskSummary>> ListTasks(bool byEndTime);
 

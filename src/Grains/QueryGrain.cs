@@ -1,3 +1,4 @@
+using Orleans.Runtime;
 using RemoteExecutor.Grains.Storage;
 
 namespace RemoteExecutor.Grains;
@@ -7,8 +8,21 @@ namespace RemoteExecutor.Grains;
 public sealed class QueryGrain : Grain, IQueryGrain
 {
     private readonly ReadModelReader _reader;
+    private readonly IClusterMembershipService _membership;
 
-    public QueryGrain(ReadModelReader reader) => _reader = reader;
+    public QueryGrain(ReadModelReader reader, IClusterMembershipService membership)
+    {
+        _reader = reader;
+        _membership = membership;
+    }
+
+    public Task<IReadOnlyList<NodeInfo>> ListNodes() => Task.FromResult<IReadOnlyList<NodeInfo>>(
+    [
+        .. _membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active)
+            .OrderBy(m => m.Name, StringComparer.Ordinal)
+            .Select(m => new NodeInfo(m.Name, m.SiloAddress.ToParsableString(), m.Status.ToString())),
+    ]);
 
     public Task<IReadOnlyList<TaskSummary>> ListTasks(bool byEndTime) => _reader.ListTasksAsync(byEndTime);
 

@@ -86,8 +86,8 @@ public sealed partial class StepGrain : Grain, IStepGrain
         {
             var onNode = S.Request?.Node ?? _options.Node;
             var why = onNode == _options.Node
-                ? "system error: the executor restarted while the step was running; its process was lost"
-                : $"system error: node {onNode} lost while the step was running";
+                ? "the executor restarted while the step was running; its process was lost"
+                : $"node {onNode} lost while the step was running";
             await Finish(new StepOutcome(ExecState.SystemError, 255, why, _startedAt ?? S.DispatchedAt, _clock.GetUtcNow()), notify: false);
         }
 

@@ -23,6 +23,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly NodeActivity _activity;
     private readonly EngineMetrics _metrics;
     private readonly TimeProvider _clock;
+    private readonly IClusterMembershipService _membership;
     private readonly ILogger<TaskGrain> _logger;
     private DagRun _dag = new([]);
     private bool _recovered;
@@ -35,8 +36,10 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         NodeActivity activity,
         EngineMetrics metrics,
         TimeProvider clock,
+        IClusterMembershipService membership,
         ILogger<TaskGrain> logger)
     {
+        _membership = membership;
         _state = state;
         _options = options;
         _writer = writer;
@@ -235,6 +238,13 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             }
         }
 
+        if (S.EndReason is null && S.Node != _options.Node && !IsAlive(S.Node))
+        {
+            // The node that ran this task is gone with its workspace: nothing more of it can run.
+            await EndTaskAsync(ExecState.SystemError, $"node {S.Node} lost");
+            return;
+        }
+
         if (S.Deadline is { } deadline && S.EndReason is null)
         {
             if (deadline <= _clock.GetUtcNow())
@@ -299,7 +309,12 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     {
         S.EndReason = reason;
         S.EndMessage = message;
-        _dag.SkipPending(reason == ExecState.Timeout ? "skipped: the task timed out" : "skipped: the task was killed", _clock.GetUtcNow());
+        _dag.SkipPending(reason switch
+        {
+            ExecState.Timeout => "skipped: the task timed out",
+            ExecState.Killed => "skipped: the task was killed",
+            _ => $"skipped: {message}",
+        }, _clock.GetUtcNow());
         LogEnding(_logger, Id, message);
         RequestContext.Set(NodePlacement.ContextKey, S.Node);
         await Task.WhenAll(_dag.Steps.Where(s => s.State == ExecState.Running).Select(s => StepOf(s.Spec.Name).Kill(S.Run, reason, message)));
@@ -354,6 +369,9 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         _dag = new DagRun([]);
         DeactivateOnIdle();
     }
+
+    private bool IsAlive(string node) =>
+        _membership.CurrentSnapshot.Members.Values.Any(m => m.Name == node && m.Status == SiloStatus.Active);
 
     private void ArmDeadlineTimer()
     {

@@ -21,6 +21,11 @@ public static class PoolEndpoints
 
     public static async Task<IResult> GetPool(IGrainFactory grains, ApiOptions options, string? node)
     {
+        if (await CheckAsync(grains, options, node) is { } error)
+        {
+            return error;
+        }
+
         var pool = await NodeGrain(grains, options, node).GetPool();
         return ApiResults.Ok(PoolDto.Of(pool));
     }
@@ -51,10 +56,20 @@ public static class PoolEndpoints
             return ApiResults.Error(ResultCode.ParameterError, $"size must be at least 1, got {size}");
         }
 
+        if (await CheckAsync(grains, options, node) is { } nodeError)
+        {
+            return nodeError;
+        }
+
         var pool = await NodeGrain(grains, options, node).ResizePool(size);
         await Audit.RecordAsync(request.HttpContext, grains, "pool.resize", null, null, string.IsNullOrWhiteSpace(node) ? options.Node : node, $"ok: size {size}");
         return ApiResults.Ok(PoolDto.Of(pool));
     }
+
+    private static async Task<IResult?> CheckAsync(IGrainFactory grains, ApiOptions options, string? node) =>
+        string.IsNullOrWhiteSpace(node) || await NodeEndpoints.CheckNodeAsync(grains, options, node.Trim()) is not { } error
+            ? null
+            : ApiResults.Error(ResultCode.ParameterError, error);
 
     private static INodeGrain NodeGrain(IGrainFactory grains, ApiOptions options, string? node)
     {

@@ -67,6 +67,12 @@ public static class TaskEndpoints
             return ApiResults.Error(ResultCode.InternalError, "the server is shutting down and accepts no new tasks", StatusCodes.Status503ServiceUnavailable);
         }
 
+        if (await NodeEndpoints.CheckNodeAsync(grains, options, spec.Node ?? options.Node) is { } nodeError)
+        {
+            await Audit.RecordAsync(request.HttpContext, grains, "submit", spec.Id, null, spec.Node, $"1000: {nodeError}");
+            return ApiResults.Error(ResultCode.ParameterError, nodeError);
+        }
+
         RequestContext.Set(NodeContextKey, spec.Node ?? options.Node);
         var result = await grains.GetGrain<ITaskGrain>(spec.Id).Submit(spec);
         await Audit.RecordAsync(request.HttpContext, grains, "submit", spec.Id, null, spec.Node, Audit.Outcome(result));

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -183,10 +184,11 @@ public sealed partial class ReadModelWriter : BackgroundService
         var command = connection.CreateCommand();
         command.Transaction = tx;
         command.CommandText = Sql.InsertLine;
-        foreach (var name in new[] { "task", "step", "line", "ts", "content" })
+        foreach (var (name, type) in new[] { ("task", DbType.String), ("step", DbType.String), ("line", DbType.Int64), ("ts", DbType.Int64), ("content", DbType.String) })
         {
             var p = command.CreateParameter();
             p.ParameterName = name;
+            p.DbType = type;
             command.Parameters.Add(p);
         }
 

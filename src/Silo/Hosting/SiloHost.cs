@@ -132,6 +132,7 @@ public static class SiloHost
         builder.Services.AddSingleton<EngineMetrics>();
         builder.Services.AddHostedService<RecoverySweep>();
         builder.Services.AddHostedService<ShutdownCoordinator>();
+        builder.Services.AddHostedService<NodeLossWatcher>();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(EngineMetrics.MeterName, "Microsoft.Orleans")
             .AddAspNetCoreInstrumentation()
@@ -196,6 +197,7 @@ public static class SiloHost
         app.MapTaskEndpoints();
         app.MapPoolEndpoints();
         app.MapAuditEndpoints();
+        app.MapNodeEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics").DisableRateLimiting();
         return app;
     }
