@@ -10,6 +10,10 @@ public interface INodeGrain : IGrainWithStringKey
     [Alias("ResizePool")]
     Task<PoolInfo> ResizePool(int size);
 
+    /// <summary>The files of a task's workspace (relative paths); null when it has none.</summary>
+    [Alias("ListWorkspace")]
+    Task<IReadOnlyList<WorkspaceEntry>?> ListWorkspace(string taskId, int max);
+
     /// <summary>Removes a task's script dir (and its workspace when <paramref name="workspace"/>).</summary>
     [Alias("CleanTask")]
     Task CleanTask(string taskId, bool workspace);

@@ -24,6 +24,25 @@ public sealed class NodeGrain : Grain, INodeGrain
         return Task.FromResult(_supervisor.Pool.Snapshot());
     }
 
+    public Task<IReadOnlyList<WorkspaceEntry>?> ListWorkspace(string taskId, int max)
+    {
+        var root = new DirectoryInfo(_options.WorkspaceDir(taskId));
+        if (!root.Exists)
+        {
+            return Task.FromResult<IReadOnlyList<WorkspaceEntry>?>(null);
+        }
+
+        var entries = root.EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint })
+            .Take(max)
+            .Select(e => new WorkspaceEntry(
+                Path.GetRelativePath(root.FullName, e.FullName).Replace('\\', '/'),
+                e is DirectoryInfo,
+                e is FileInfo f ? f.Length : 0,
+                e.LastWriteTimeUtc))
+            .ToList();
+        return Task.FromResult<IReadOnlyList<WorkspaceEntry>?>(entries);
+    }
+
     public Task CleanTask(string taskId, bool workspace)
     {
         Delete(_options.ScriptDir(taskId));

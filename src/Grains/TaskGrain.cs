@@ -82,6 +82,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             await _writer.DeleteConsoleAsync(Id);
         }
 
+        var previous = _state.State;
+        var previousDag = _dag;
         _state.State = new TaskState
         {
             Id = Id,
@@ -97,7 +99,21 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         };
         _dag = new DagRun(S.Steps);
         _recovered = true;
-        await _state.WriteStateAsync();
+        try
+        {
+            await _state.WriteStateAsync();
+            await PublishSummaryAsync();
+        }
+        catch (Exception ex)
+        {
+            // Nothing half-written stays visible: forget the attempt in memory and reload from storage next time.
+            LogStorageFailed(_logger, ex, Id);
+            _state.State = previous;
+            _dag = previousDag;
+            DeactivateOnIdle();
+            throw new StorageUnavailableException("the task could not be stored; nothing was started", ex);
+        }
+
         _activity.Started(Id);
         if (S.Deadline is { } deadline)
         {
@@ -173,7 +189,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
         _dag.Set(_dag[step] with { StartedAt = at });
         S.State = ExecState.Running;
-        await PublishSummaryAsync();
+        await TryPublishSummaryAsync();
     }
 
     public async Task StepFinished(string step, Guid run, StepOutcome outcome)
@@ -288,11 +304,11 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
 
         S.State = _dag.Steps.Any(s => s.StartedAt is not null) ? ExecState.Running : ExecState.Pending;
-        await PublishSummaryAsync();
+        await TryPublishSummaryAsync();
         if (ready.Count > 0)
         {
             RequestContext.Set(NodePlacement.ContextKey, S.Node);
-            await Task.WhenAll(ready.Select(step => StepOf(step.Name).Start(new StepRun
+            var starts = ready.Select(step => (step, StepOf(step.Name).Start(new StepRun
             {
                 TaskId = Id,
                 Run = S.Run,
@@ -300,7 +316,26 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
                 Step = step,
                 Env = [.. S.EnvVars, .. step.EnvVars],
                 Timeout = step.Timeout ?? _options.ExecTimeout,
-            })));
+            }))).ToList();
+            var failed = false;
+            foreach (var (step, start) in starts)
+            {
+                try
+                {
+                    await start;
+                }
+                catch (Exception ex)
+                {
+                    LogStepStartFailed(_logger, ex, Id, step.Name);
+                    Apply(step.Name, new StepOutcome(ExecState.SystemError, 255, $"the step could not be started: {ex.GetType().Name}", null, _clock.GetUtcNow()));
+                    failed = true;
+                }
+            }
+
+            if (failed)
+            {
+                await AdvanceAsync();
+            }
         }
     }
 
@@ -423,6 +458,19 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         };
     }
 
+    private async Task TryPublishSummaryAsync()
+    {
+        try
+        {
+            await PublishSummaryAsync();
+        }
+        catch (Exception ex)
+        {
+            // The list lags until the next transition; the task itself goes on.
+            LogStorageFailed(_logger, ex, Id);
+        }
+    }
+
     private Task PublishSummaryAsync()
     {
         var view = View();
@@ -448,6 +496,12 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         RequestContext.Set(NodePlacement.ContextKey, node);
         return GrainFactory.GetGrain<INodeGrain>(node);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId}: storage write failed")]
+    private static partial void LogStorageFailed(ILogger logger, Exception ex, string taskId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId}: step {StepName} could not be started")]
+    private static partial void LogStepStartFailed(ILogger logger, Exception ex, string taskId, string stepName);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} accepted: {Steps} steps on node {Node}")]
     private static partial void LogAccepted(ILogger logger, string taskId, int steps, string node);

@@ -28,6 +28,8 @@ public static class TaskEndpoints
             .Produces<Envelope<object>>().Produces<Envelope<object>>(404);
         v1.MapPut("/{task}/{step}", KillStep).WithName("KillStep").WithSummary("Kill one step (action=kill)")
             .Produces<Envelope<object>>().Produces<Envelope<object>>(404);
+        v1.MapGet("/{task}/workspace", Workspace).WithName("TaskWorkspace").WithSummary("Files in the task's workspace (on its node)")
+            .Produces<Envelope<List<WorkspaceFile>>>().Produces<Envelope<object>>(404);
         v1.MapGet("/{task}/{step}/console", StepConsole).WithName("StepConsole").WithSummary("Console output of a step (optional from/limit)")
             .Produces<Envelope<List<ConsoleLineDto>>>().Produces<Envelope<object>>(404);
 
@@ -136,6 +138,28 @@ public static class TaskEndpoints
         await Audit.RecordAsync(context, grains, "kill", task, step, null, Audit.Outcome(result));
         return ApiResults.From(result);
     }
+
+    public static async Task<IResult> Workspace(IGrainFactory grains, string task)
+    {
+        var view = await grains.GetGrain<ITaskGrain>(task).GetView();
+        if (view is null)
+        {
+            return ApiResults.Error(ResultCode.NotFound, $"task {task} not found");
+        }
+
+        RequestContext.Set(NodeContextKey, view.Node);
+        var entries = await grains.GetGrain<INodeGrain>(view.Node).ListWorkspace(view.Id, 10_000);
+        return entries is null
+            ? ApiResults.Error(ResultCode.NotFound, $"task {task} has no workspace")
+            : ApiResults.Ok(entries.Select(e => new WorkspaceFile(e.Path, e.IsDirectory, e.Size, Times.Format(e.Modified))).ToList());
+    }
+
+    /// <summary>One entry of a workspace listing.</summary>
+    public sealed record WorkspaceFile(
+        [property: System.Text.Json.Serialization.JsonPropertyName("path")] string Path,
+        [property: System.Text.Json.Serialization.JsonPropertyName("dir")] bool Dir,
+        [property: System.Text.Json.Serialization.JsonPropertyName("size")] long Size,
+        [property: System.Text.Json.Serialization.JsonPropertyName("modified")] string Modified);
 
     public static async Task StepConsole(HttpContext context, IGrainFactory grains, string task, string step, long? from, int? limit)
     {
