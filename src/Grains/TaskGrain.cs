@@ -122,7 +122,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
 
         LogAccepted(_logger, Id, plan.Steps.Count, S.Node);
-        await AdvanceAsync();
+        await AdvanceAsync(publish: false);
         return OpResult.Ok(plan.Steps.Count);
     }
 
@@ -288,7 +288,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     }
 
     /// <summary>Starts what is ready, skips what can never run, and finishes the task when nothing is left.</summary>
-    private async Task AdvanceAsync()
+    private async Task AdvanceAsync(bool publish = true)
     {
         var now = _clock.GetUtcNow();
         if (S.EndReason is not null)
@@ -304,7 +304,10 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
 
         S.State = _dag.Steps.Any(s => s.StartedAt is not null) ? ExecState.Running : ExecState.Pending;
-        await TryPublishSummaryAsync();
+        if (publish)
+        {
+            await TryPublishSummaryAsync();
+        }
         if (ready.Count > 0)
         {
             RequestContext.Set(NodePlacement.ContextKey, S.Node);

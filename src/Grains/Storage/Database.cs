@@ -11,7 +11,11 @@ public sealed class Database
     {
         Kind = kind;
         ConnectionString = connectionString;
+        DataSource = kind == DatabaseKind.Sqlite ? new SqliteDataSource(connectionString) : NpgsqlDataSource.Create(connectionString);
     }
+
+    /// <summary>Connection source shared by Orleans' providers and the read model.</summary>
+    public DbDataSource DataSource { get; }
 
     public DatabaseKind Kind { get; }
 
@@ -28,26 +32,6 @@ public sealed class Database
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
-        DbConnection connection = Kind == DatabaseKind.Sqlite
-            ? new SqliteConnection(ConnectionString)
-            : new NpgsqlConnection(ConnectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            if (Kind == DatabaseKind.Sqlite)
-            {
-                // Wait for a competing writer (Orleans' own connections) instead of failing at once.
-                await using var pragma = connection.CreateCommand();
-                pragma.CommandText = "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL;";
-                await pragma.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
+        return await DataSource.OpenConnectionAsync(cancellationToken);
     }
 }

@@ -159,7 +159,7 @@ public static class SiloHost
                 silo.UseAdoNetClustering(o =>
                 {
                     o.Invariant = database.OrleansInvariant;
-                    o.ConnectionString = database.ConnectionString;
+                    o.DataSource = database.DataSource;
                 });
                 silo.ConfigureEndpoints(settings.Advertise ?? Network.DefaultAdvertiseAddress(), settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
             }
@@ -167,13 +167,13 @@ public static class SiloHost
             silo.AddAdoNetGrainStorage(RemoteExecutor.Grains.StorageNames.GrainStorage, options => options.Configure<IServiceProvider>((o, sp) =>
             {
                 o.Invariant = database.OrleansInvariant;
-                o.ConnectionString = database.ConnectionString;
+                o.DataSource = database.DataSource;
                 o.GrainStorageSerializer = new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>());
             }));
             silo.UseAdoNetReminderService(o =>
             {
                 o.Invariant = database.OrleansInvariant;
-                o.ConnectionString = database.ConnectionString;
+                o.DataSource = database.DataSource;
             });
             silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();
             silo.AddDashboard();
