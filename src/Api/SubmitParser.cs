@@ -49,6 +49,12 @@ public static class SubmitParser
             return (null, $"id is too long: at most {Names.MaxLength} characters are kept");
         }
 
+        if (rawId is not null && (rawId.Contains('/', StringComparison.Ordinal) || rawId.Contains('\\', StringComparison.Ordinal)
+            || rawId.Contains("..", StringComparison.Ordinal) || rawId.Any(char.IsControl)))
+        {
+            return (null, "id must not contain path separators, \"..\" or control characters");
+        }
+
         var id = Names.Sanitize(rawId);
         if (id.Length > Names.MaxLength)
         {
