@@ -24,8 +24,17 @@ public sealed partial class ProcessSupervisor
     private readonly TimeProvider _clock;
     private readonly ILogger<ProcessSupervisor> _logger;
 
+    private readonly RunRegistry _registry;
+
     public ProcessSupervisor(IGrainFactory grains, ReadModelWriter writer, EngineOptions options, TimeProvider clock, ILogger<ProcessSupervisor> logger)
     {
+        _registry = new RunRegistry(options);
+        var orphans = _registry.ReapOrphans();
+        if (orphans > 0)
+        {
+            LogReaped(logger, orphans);
+        }
+
         _grains = grains;
         _writer = writer;
         _options = options;
@@ -173,6 +182,11 @@ public sealed partial class ProcessSupervisor
         }
 
         var pgid = SetSid is not null ? process.Id : 0;
+        if (pgid > 0)
+        {
+            _registry.Add(pgid, request.TaskId, request.StepName);
+        }
+
         LogStarted(_logger, request.TaskId, request.StepName, process.Id);
         NotifyStarted(request, startedAt);
         process.StandardInput.Close();
@@ -198,6 +212,7 @@ public sealed partial class ProcessSupervisor
         if (pgid > 0)
         {
             ProcessGroup.Signal(pgid, ProcessGroup.SigKill);
+            _registry.Remove(pgid);
         }
 
         var drained = Task.WhenAll(stdout, stderr);
@@ -365,6 +380,9 @@ public sealed partial class ProcessSupervisor
 
         return null;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Killed {Count} step process groups left behind by a previous run of this node")]
+    private static partial void LogReaped(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Step {TaskId}/{StepName} started as pid {Pid}")]
     private static partial void LogStarted(ILogger logger, string taskId, string stepName, int pid);

@@ -15,8 +15,10 @@ public sealed partial class RecoverySweep : BackgroundService
     private readonly EngineOptions _options;
     private readonly ILogger<RecoverySweep> _logger;
 
-    public RecoverySweep(IHostApplicationLifetime lifetime, IGrainFactory grains, ReadModelReader reader, EngineOptions options, ILogger<RecoverySweep> logger)
+    public RecoverySweep(IHostApplicationLifetime lifetime, IGrainFactory grains, ReadModelReader reader, EngineOptions options, ProcessSupervisor supervisor, ILogger<RecoverySweep> logger)
     {
+        // The supervisor is taken so that it starts with the host: it kills the step processes a crashed run left behind.
+        ArgumentNullException.ThrowIfNull(supervisor);
         _lifetime = lifetime;
         _grains = grains;
         _reader = reader;
