@@ -24,6 +24,10 @@ public interface ITaskGrain : IGrainWithStringKey
     [Alias("StepFinished"), OneWay]
     Task StepFinished(string step, Guid run, StepOutcome outcome);
 
+    /// <summary>Deletes the task's records when it finished more than <c>--key_expire</c> ago (expiry sweep).</summary>
+    [Alias("Expire")]
+    Task Expire();
+
     /// <summary>Loads the task and drives an unfinished run on (used by the start-up sweep).</summary>
     [Alias("Resume")]
     Task Resume();

@@ -4,7 +4,7 @@ using RemoteExecutor.Grains.Placement;
 namespace RemoteExecutor.Grains;
 
 /// <summary>Node-local operations, placed on the silo of the node named by its key.</summary>
-[NodePlacement, GrainType(NodePlacement.NodeGrainType)]
+[NodePlacement, GrainType(NodePlacement.NodeGrainType), Reentrant]
 public sealed class NodeGrain : Grain, INodeGrain
 {
     private readonly ProcessSupervisor _supervisor;
@@ -24,12 +24,14 @@ public sealed class NodeGrain : Grain, INodeGrain
         return Task.FromResult(_supervisor.Pool.Snapshot());
     }
 
-    public Task<IReadOnlyList<WorkspaceEntry>?> ListWorkspace(string taskId, int max)
+    public Task<IReadOnlyList<WorkspaceEntry>?> ListWorkspace(string taskId, int max) => Task.Run<IReadOnlyList<WorkspaceEntry>?>(() => List(taskId, max));
+
+    private List<WorkspaceEntry>? List(string taskId, int max)
     {
         var root = new DirectoryInfo(_options.WorkspaceDir(taskId));
         if (!root.Exists)
         {
-            return Task.FromResult<IReadOnlyList<WorkspaceEntry>?>(null);
+            return null;
         }
 
         var entries = root.EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint })
@@ -40,19 +42,19 @@ public sealed class NodeGrain : Grain, INodeGrain
                 e is FileInfo f ? f.Length : 0,
                 e.LastWriteTimeUtc))
             .ToList();
-        return Task.FromResult<IReadOnlyList<WorkspaceEntry>?>(entries);
+        return entries;
     }
 
-    public Task CleanTask(string taskId, bool workspace)
-    {
-        Delete(_options.ScriptDir(taskId));
-        if (workspace)
+    public Task CleanTask(string taskId, bool workspace) =>
+        // Off the grain's turn: deleting a big workspace must not hold up pool reads or other tasks.
+        Task.Run(() =>
         {
-            Delete(_options.WorkspaceDir(taskId));
-        }
-
-        return Task.CompletedTask;
-    }
+            Delete(_options.ScriptDir(taskId));
+            if (workspace)
+            {
+                Delete(_options.WorkspaceDir(taskId));
+            }
+        });
 
     private static void Delete(string dir)
     {

@@ -6,6 +6,5 @@ public static class StorageNames
     public const string GrainStorage = "re";
     public const string TaskState = "task";
     public const string StepState = "step";
-    public const string ExpireReminder = "expire";
     public const string DeadlineReminder = "deadline";
 }

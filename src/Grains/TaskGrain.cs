@@ -77,8 +77,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         var now = _clock.GetUtcNow();
         if (S.Exists)
         {
-            // A finished id runs again: the old run's expiry and console go.
-            await UnregisterReminderAsync(StorageNames.ExpireReminder);
+            // A finished id runs again: the old run's console goes.
             await _writer.DeleteConsoleAsync(Id);
         }
 
@@ -224,9 +223,6 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
                 }
 
                 break;
-            case StorageNames.ExpireReminder:
-                await ExpireAsync();
-                break;
         }
     }
 
@@ -368,8 +364,6 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         _deadlineTimer?.Dispose();
         _deadlineTimer = null;
 
-        // Expiry is registered before the final write: a crash in between still expires the task.
-        await this.RegisterOrUpdateReminder(StorageNames.ExpireReminder, _options.KeyExpire, TimeSpan.FromMinutes(1) > _options.KeyExpire ? TimeSpan.FromMinutes(1) : _options.KeyExpire);
         await _state.WriteStateAsync();
         await PublishSummaryAsync();
         if (S.Deadline is not null)
@@ -384,17 +378,18 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         DeactivateOnIdle();
     }
 
-    private async Task ExpireAsync()
+    public async Task Expire()
     {
-        await UnregisterReminderAsync(StorageNames.ExpireReminder);
         if (!S.Exists)
         {
+            // Records without a task (a crash between deletions): finish the job.
+            await _writer.DeleteTaskAsync(Id);
+            DeactivateOnIdle();
             return;
         }
 
-        if (!S.State.IsFinal())
+        if (!S.State.IsFinal() || S.EndedAt is not { } ended || ended + _options.KeyExpire > _clock.GetUtcNow())
         {
-            await EnsureRecoveredAsync();
             return;
         }
 

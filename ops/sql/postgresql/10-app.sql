@@ -15,11 +15,13 @@ CREATE TABLE IF NOT EXISTS task_summary (
     updated   BIGINT  NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ix_task_summary_state ON task_summary (state, node);
+CREATE INDEX IF NOT EXISTS ix_task_summary_et ON task_summary (node, et);
 
 CREATE TABLE IF NOT EXISTS console_line (
     task     TEXT    NOT NULL,
     step     TEXT    NOT NULL,
     line     BIGINT  NOT NULL,
+    count    INTEGER NOT NULL,
     ts       BIGINT  NOT NULL,
     content  TEXT    NOT NULL,
     PRIMARY KEY (task, step, line)

@@ -17,26 +17,17 @@ CREATE TABLE IF NOT EXISTS task_summary (
     updated   INTEGER NOT NULL   -- unix milliseconds
 );
 CREATE INDEX IF NOT EXISTS ix_task_summary_state ON task_summary (state, node);
+CREATE INDEX IF NOT EXISTS ix_task_summary_et ON task_summary (node, et);
 
--- Console output, one row per line, numbered from 1 per step in the order the process wrote it.
+-- Console output, numbered from 1 per step in the order the process wrote it. Lines read together are
+-- stored together: one row per run of consecutive lines, so a step printing a million lines costs a few
+-- hundred rows, not a million.
 CREATE TABLE IF NOT EXISTS console_line (
     task     TEXT    NOT NULL,
     step     TEXT    NOT NULL,
-    line     INTEGER NOT NULL,
-    ts       INTEGER NOT NULL,   -- unix nanoseconds
-    content  TEXT    NOT NULL,
+    line     INTEGER NOT NULL,   -- number of the first line of this row (from 1)
+    count    INTEGER NOT NULL,   -- consecutive lines held by this row
+    ts       INTEGER NOT NULL,   -- unix nanoseconds when they were read
+    content  TEXT    NOT NULL,   -- the lines joined by LF (a line never contains LF)
     PRIMARY KEY (task, step, line)
 ) WITHOUT ROWID;
-
--- Who did what through the API.
-CREATE TABLE IF NOT EXISTS audit (
-    id       INTEGER PRIMARY KEY AUTOINCREMENT,
-    ts       INTEGER NOT NULL,   -- unix milliseconds
-    actor    TEXT    NOT NULL,
-    client   TEXT    NOT NULL,
-    action   TEXT    NOT NULL,
-    task     TEXT    NULL,
-    step     TEXT    NULL,
-    node     TEXT    NULL,
-    outcome  TEXT    NOT NULL
-);

@@ -53,15 +53,7 @@ public sealed class ReadModelReader
     public async Task<IReadOnlyList<ConsoleLine>> ReadConsoleAsync(string task, string step, long fromLine, int limit)
     {
         await using var connection = await _database.OpenAsync();
-        await using var command = Command(connection, Sql.ReadConsole, ("task", task), ("step", step), ("from", fromLine), ("limit", limit));
-        await using var reader = await command.ExecuteReaderAsync();
-        var lines = new List<ConsoleLine>();
-        while (await reader.ReadAsync())
-        {
-            lines.Add(new ConsoleLine(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2)));
-        }
-
-        return lines;
+        return await ReadLinesAsync(connection, task, step, fromLine, limit);
     }
 
     public async Task<IReadOnlyList<ConsoleTail>> ReadTailsAsync(string task, IReadOnlyList<string> steps, int lines)
@@ -76,20 +68,51 @@ public sealed class ReadModelReader
                 total = Convert.ToInt64(await count.ExecuteScalarAsync() ?? 0L);
             }
 
-            var content = new List<string>((int)Math.Min(total, lines));
-            await using (var command = Command(connection, Sql.ReadConsoleTail, ("task", task), ("step", step), ("after", Math.Max(0, total - lines))))
-            await using (var reader = await command.ExecuteReaderAsync())
-            {
-                while (await reader.ReadAsync())
-                {
-                    content.Add(reader.GetString(0));
-                }
-            }
-
-            tails.Add(new ConsoleTail(step, total, content));
+            var tail = total == 0 ? [] : await ReadLinesAsync(connection, task, step, Math.Max(1, total - lines + 1), lines);
+            tails.Add(new ConsoleTail(step, total, [.. tail.Select(l => l.Content)]));
         }
 
         return tails;
+    }
+
+    /// <summary>Lines from <paramref name="fromLine"/> on, at most <paramref name="limit"/>, unpacked from their rows.</summary>
+    private static async Task<IReadOnlyList<ConsoleLine>> ReadLinesAsync(DbConnection connection, string task, string step, long fromLine, int limit)
+    {
+        await using var command = Command(connection, Sql.ReadConsole, ("task", task), ("step", step), ("from", fromLine));
+        await using var reader = await command.ExecuteReaderAsync();
+        var lines = new List<ConsoleLine>(Math.Min(limit, 4096));
+        while (lines.Count < limit && await reader.ReadAsync())
+        {
+            var first = reader.GetInt64(0);
+            var count = reader.GetInt32(1);
+            var ts = reader.GetInt64(2);
+            var content = reader.GetString(3);
+            var parts = count == 1 ? [content] : content.Split('\n');
+            for (var i = 0; i < parts.Length && lines.Count < limit; i++)
+            {
+                if (first + i >= fromLine)
+                {
+                    lines.Add(new ConsoleLine(first + i, ts, parts[i]));
+                }
+            }
+        }
+
+        return lines;
+    }
+
+    /// <summary>Finished tasks of <paramref name="node"/> that ended at or before <paramref name="before"/>.</summary>
+    public async Task<IReadOnlyList<string>> ExpiredTasksAsync(string node, DateTimeOffset before, int limit)
+    {
+        await using var connection = await _database.OpenAsync();
+        await using var command = Command(connection, Sql.ExpiredTasks, ("node", node), ("before", before.ToUnixTimeMilliseconds()), ("limit", limit));
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
     }
 
     public async Task<AuditPage> ListAuditAsync(int page, int size)

@@ -15,11 +15,11 @@ namespace RemoteExecutor.Grains.Storage;
 /// </summary>
 public sealed partial class ReadModelWriter : BackgroundService
 {
-    private const int MaxRowsPerTransaction = 50_000;
+    private const int MaxRowsPerTransaction = 2_000;
 
     private readonly Database _database;
     private readonly ILogger<ReadModelWriter> _logger;
-    private readonly Channel<WriteOp> _queue = Channel.CreateBounded<WriteOp>(new BoundedChannelOptions(4096)
+    private readonly Channel<WriteOp> _queue = Channel.CreateBounded<WriteOp>(new BoundedChannelOptions(1024)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait,
@@ -136,17 +136,14 @@ public sealed partial class ReadModelWriter : BackgroundService
                 switch (op)
                 {
                     case ConsoleOp c:
-                        insertLine ??= PrepareInsertLine(connection, tx);
+                        insertLine ??= PrepareInsertLines(connection, tx);
                         insertLine.Parameters[0].Value = c.Task;
                         insertLine.Parameters[1].Value = c.Step;
-                        for (var i = 0; i < c.Lines.Count; i++)
-                        {
-                            insertLine.Parameters[2].Value = c.FirstLine + i;
-                            insertLine.Parameters[3].Value = c.Lines[i].Ts;
-                            insertLine.Parameters[4].Value = c.Lines[i].Content;
-                            await insertLine.ExecuteNonQueryAsync();
-                        }
-
+                        insertLine.Parameters[2].Value = c.FirstLine;
+                        insertLine.Parameters[3].Value = c.Lines.Count;
+                        insertLine.Parameters[4].Value = c.Lines[0].Ts;
+                        insertLine.Parameters[5].Value = string.Join('\n', c.Lines.Select(l => l.Content));
+                        await insertLine.ExecuteNonQueryAsync();
                         Interlocked.Add(ref _consoleLines, c.Lines.Count);
                         break;
                     case SummaryOp s:
@@ -179,12 +176,12 @@ public sealed partial class ReadModelWriter : BackgroundService
         }
     }
 
-    private static DbCommand PrepareInsertLine(DbConnection connection, DbTransaction tx)
+    private static DbCommand PrepareInsertLines(DbConnection connection, DbTransaction tx)
     {
         var command = connection.CreateCommand();
         command.Transaction = tx;
-        command.CommandText = Sql.InsertLine;
-        foreach (var (name, type) in new[] { ("task", DbType.String), ("step", DbType.String), ("line", DbType.Int64), ("ts", DbType.Int64), ("content", DbType.String) })
+        command.CommandText = Sql.InsertLines;
+        foreach (var (name, type) in new[] { ("task", DbType.String), ("step", DbType.String), ("line", DbType.Int64), ("count", DbType.Int32), ("ts", DbType.Int64), ("content", DbType.String) })
         {
             var p = command.CreateParameter();
             p.ParameterName = name;
@@ -232,10 +229,7 @@ public sealed partial class ReadModelWriter : BackgroundService
 
     private sealed record SummaryOp(TaskSummary Summary) : WriteOp;
 
-    private sealed record ConsoleOp(string Task, string Step, long FirstLine, IReadOnlyList<(long Ts, string Content)> Lines) : WriteOp
-    {
-        public override int Rows => Lines.Count;
-    }
+    private sealed record ConsoleOp(string Task, string Step, long FirstLine, IReadOnlyList<(long Ts, string Content)> Lines) : WriteOp;
 
     private sealed record DeleteConsoleOp(string Task) : WriteOp;
 

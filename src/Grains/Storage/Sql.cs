@@ -3,8 +3,8 @@ namespace RemoteExecutor.Grains.Storage;
 /// <summary>Read-model statements; written to run unchanged on SQLite and PostgreSQL.</summary>
 internal static class Sql
 {
-    public const string InsertLine =
-        "INSERT INTO console_line (task, step, line, ts, content) VALUES (@task, @step, @line, @ts, @content) " +
+    public const string InsertLines =
+        "INSERT INTO console_line (task, step, line, count, ts, content) VALUES (@task, @step, @line, @count, @ts, @content) " +
         "ON CONFLICT (task, step, line) DO NOTHING";
 
     public const string UpsertSummary =
@@ -24,17 +24,19 @@ internal static class Sql
     public const string ListTasksByEnd =
         "SELECT id, node, state, code, message, env_vars, timeout, count, st, et FROM task_summary ORDER BY et, id";
 
+    public const string ExpiredTasks =
+        "SELECT id FROM task_summary WHERE node = @node AND et IS NOT NULL AND et <= @before AND state NOT IN (1, 2, 3) ORDER BY et LIMIT @limit";
+
     public const string UnfinishedTasks =
         "SELECT id FROM task_summary WHERE node = @node AND state IN (1, 2, 3)";
 
+    /// <summary>Rows holding line @from and after (a row holds <c>count</c> lines from <c>line</c>).</summary>
     public const string ReadConsole =
-        "SELECT line, ts, content FROM console_line WHERE task = @task AND step = @step AND line >= @from ORDER BY line LIMIT @limit";
+        "SELECT line, count, ts, content FROM console_line WHERE task = @task AND step = @step AND line >= " +
+        "COALESCE((SELECT MAX(line) FROM console_line WHERE task = @task AND step = @step AND line <= @from), 0) ORDER BY line";
 
     public const string CountConsole =
-        "SELECT COALESCE(MAX(line), 0) FROM console_line WHERE task = @task AND step = @step";
-
-    public const string ReadConsoleTail =
-        "SELECT content FROM console_line WHERE task = @task AND step = @step AND line > @after ORDER BY line";
+        "SELECT line + count - 1 FROM console_line WHERE task = @task AND step = @step ORDER BY line DESC LIMIT 1";
 
     public const string InsertAudit =
         "INSERT INTO audit (ts, actor, client, action, task, step, node, outcome) VALUES (@ts, @actor, @client, @action, @task, @step, @node, @outcome)";

@@ -133,6 +133,7 @@ public static class SiloHost
         builder.Services.AddHostedService<RecoverySweep>();
         builder.Services.AddHostedService<ShutdownCoordinator>();
         builder.Services.AddHostedService<NodeLossWatcher>();
+        builder.Services.AddHostedService<ExpirySweeper>();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(EngineMetrics.MeterName, "Microsoft.Orleans")
             .AddAspNetCoreInstrumentation()
