@@ -204,6 +204,22 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     public async Task Resume()
     {
+        if (!S.Exists)
+        {
+            // A summary row without a task behind it: drop it so the list tells the truth.
+            await _writer.DeleteTaskAsync(Id);
+            DeactivateOnIdle();
+            return;
+        }
+
+        if (S.State.IsFinal())
+        {
+            // The task ended but the crash came before its summary row said so.
+            await PublishSummaryAsync();
+            DeactivateOnIdle();
+            return;
+        }
+
         await EnsureRecoveredAsync();
     }
 
