@@ -29,3 +29,5 @@ echo "== building"
 dotnet build RemoteExecutor.sln -c Release -nologo -v q
 echo "== testing"
 dotnet test RemoteExecutor.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"
+echo "== benchmark smoke (small counts; timings are not asserted)"
+dotnet run -c Release --no-build --project bench/RemoteExecutor.Bench -- --smoke

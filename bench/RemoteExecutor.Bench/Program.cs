@@ -1,0 +1,3 @@
+using RemoteExecutor.Bench;
+
+return await BenchMain.RunAsync(args);
