@@ -31,3 +31,16 @@ CREATE TABLE IF NOT EXISTS console_line (
     content  TEXT    NOT NULL,   -- the lines joined by LF (a line never contains LF)
     PRIMARY KEY (task, step, line)
 ) WITHOUT ROWID;
+
+-- Who did what through the API.
+CREATE TABLE IF NOT EXISTS audit (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts       INTEGER NOT NULL,   -- unix milliseconds
+    actor    TEXT    NOT NULL,
+    client   TEXT    NOT NULL,
+    action   TEXT    NOT NULL,
+    task     TEXT    NULL,
+    step     TEXT    NULL,
+    node     TEXT    NULL,
+    outcome  TEXT    NOT NULL
+);
