@@ -83,7 +83,8 @@ public static class TaskEndpoints
             return ApiResults.From(result);
         }
 
-        request.HttpContext.Response.Headers["X-Task-ID"] = spec.Id;
+        // Header values must be ASCII: a CJK id travels percent-encoded there (the body has it as is).
+        request.HttpContext.Response.Headers["X-Task-ID"] = Uri.EscapeDataString(spec.Id);
         return ApiResults.Ok(new SubmitAnswer(Urls.Task(request, spec.Id), spec.Id, result.Count));
     }
 

@@ -1,11 +1,30 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace RemoteExecutor.Api.Security;
 
 /// <summary>Records who did what through the API (submit, kill, pool resize) in the audit table.</summary>
 public static class Audit
 {
-    public static Task RecordAsync(HttpContext context, IGrainFactory grains, string action, string? task, string? step, string? node, string outcome) =>
+    /// <summary>
+    /// Best effort: the action already happened, so a failing audit write is logged, never turned into an
+    /// error answer that would make a client retry an accepted submit.
+    /// </summary>
+    public static async Task RecordAsync(HttpContext context, IGrainFactory grains, string action, string? task, string? step, string? node, string outcome)
+    {
+        try
+        {
+            await Write(context, grains, action, task, step, node, outcome);
+        }
+        catch (Exception ex)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("RemoteExecutor.Audit")
+                .LogError(ex, "Audit record of {Action} on {Task} could not be written", action, task);
+        }
+    }
+
+    private static Task Write(HttpContext context, IGrainFactory grains, string action, string? task, string? step, string? node, string outcome) =>
         grains.GetGrain<IAuditGrain>(0).Record(new AuditEntry
         {
             At = DateTimeOffset.UtcNow,

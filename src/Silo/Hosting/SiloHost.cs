@@ -193,7 +193,7 @@ public static class SiloHost
         app.UseRequestLimits(settings.MaxRequests);
         app.MapOpenApi();
         app.MapScalarApiReference();
-        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription();
         app.MapSystemEndpoints();
         app.MapTaskEndpoints();
         app.MapPoolEndpoints();
