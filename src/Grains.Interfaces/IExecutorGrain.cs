@@ -15,7 +15,7 @@ public interface IExecutorGrain : IGrainWithIntegerKey
     [Alias("Kill")]
     Task<bool> Kill(Guid run, string step, ExecState reason, string message);
 
-    /// <summary>True while the execution is queued or running on this node.</summary>
-    [Alias("IsActive")]
-    Task<bool> IsActive(Guid run, string step);
+    /// <summary>Whether the execution is queued or running here, was lost in a restart, or is unknown.</summary>
+    [Alias("GetStatus")]
+    Task<ExecutionStatus> GetStatus(Guid run, string step);
 }

@@ -18,5 +18,5 @@ public sealed class ExecutorGrain : Grain, IExecutorGrain
 
     public Task<bool> Kill(Guid run, string step, ExecState reason, string message) => Task.FromResult(_supervisor.Kill(run, step, reason, message));
 
-    public Task<bool> IsActive(Guid run, string step) => Task.FromResult(_supervisor.IsActive(run, step));
+    public Task<ExecutionStatus> GetStatus(Guid run, string step) => Task.FromResult(_supervisor.Status(run, step));
 }

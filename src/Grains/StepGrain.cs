@@ -82,9 +82,17 @@ public sealed partial class StepGrain : Grain, IStepGrain
             return new StepProgress(false, null, null);
         }
 
-        if (S.Outcome is null && !await Executor.IsActive(run, S.Request!.Step.Name))
+        var status = S.Outcome is null ? await Executor.GetStatus(run, S.Request!.Step.Name) : ExecutionStatus.Active;
+        var onNode = S.Request?.Node ?? _options.Node;
+        if (status == ExecutionStatus.Unknown && onNode == _options.Node)
         {
-            var onNode = S.Request?.Node ?? _options.Node;
+            // Queued but never spawned when the silo went down: nothing ran, so it may simply start again.
+            _state.State = new StepState();
+            return new StepProgress(false, null, null);
+        }
+
+        if (status != ExecutionStatus.Active)
+        {
             var why = onNode == _options.Node
                 ? "the executor restarted while the step was running; its process was lost"
                 : $"node {onNode} lost while the step was running";
@@ -133,7 +141,7 @@ public sealed partial class StepGrain : Grain, IStepGrain
         DeactivateOnIdle();
     }
 
-    private ITaskGrain TaskOf(string taskId) => GrainFactory.GetGrain<ITaskGrain>(taskId);
+    private ITaskGrain TaskOf(string taskId) => GrainFactory.GetTask(taskId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Step {Key} could not be handed to the executor")]
     private static partial void LogDispatchFailed(ILogger logger, Exception ex, string key);

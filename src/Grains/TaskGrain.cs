@@ -51,7 +51,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     private TaskState S => _state.State;
 
-    private string Id => this.GetPrimaryKeyString();
+    private string Id => TaskKey.IdOf(this.GetPrimaryKeyString());
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

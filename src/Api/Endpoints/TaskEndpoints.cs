@@ -76,7 +76,7 @@ public static class TaskEndpoints
         }
 
         RequestContext.Set(NodeContextKey, spec.Node ?? options.Node);
-        var result = await grains.GetGrain<ITaskGrain>(spec.Id).Submit(spec);
+        var result = await grains.GetTask(spec.Id).Submit(spec);
         await Audit.RecordAsync(request.HttpContext, grains, "submit", spec.Id, null, spec.Node, Audit.Outcome(result));
         if (!result.IsSuccess)
         {
@@ -102,7 +102,7 @@ public static class TaskEndpoints
 
     public static async Task<IResult> TaskDetail(HttpRequest request, IGrainFactory grains, string task)
     {
-        var view = await grains.GetGrain<ITaskGrain>(task).GetView();
+        var view = await grains.GetTask(task).GetView();
         if (view is null)
         {
             return ApiResults.Error(ResultCode.NotFound, $"task {task} not found");
@@ -135,14 +135,14 @@ public static class TaskEndpoints
             return ApiResults.Error(ResultCode.ParameterError, $"action \"{action}\" is not supported; use action=kill");
         }
 
-        var result = await grains.GetGrain<ITaskGrain>(task).Kill(step);
+        var result = await grains.GetTask(task).Kill(step);
         await Audit.RecordAsync(context, grains, "kill", task, step, null, Audit.Outcome(result));
         return ApiResults.From(result);
     }
 
     public static async Task<IResult> Workspace(IGrainFactory grains, string task)
     {
-        var view = await grains.GetGrain<ITaskGrain>(task).GetView();
+        var view = await grains.GetTask(task).GetView();
         if (view is null)
         {
             return ApiResults.Error(ResultCode.NotFound, $"task {task} not found");
@@ -164,7 +164,7 @@ public static class TaskEndpoints
 
     public static async Task StepConsole(HttpContext context, IGrainFactory grains, string task, string step, long? from, int? limit)
     {
-        var view = await grains.GetGrain<ITaskGrain>(task).GetView();
+        var view = await grains.GetTask(task).GetView();
         var stepView = view?.Steps.FirstOrDefault(s => s.Spec.Name == step);
         if (view is null || stepView is null)
         {

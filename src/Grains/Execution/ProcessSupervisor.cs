@@ -77,7 +77,10 @@ public sealed partial class ProcessSupervisor
         return true;
     }
 
-    public bool IsActive(Guid run, string step) => _active.ContainsKey((run, step));
+    public ExecutionStatus Status(Guid run, string step) =>
+        _active.ContainsKey((run, step)) ? ExecutionStatus.Active
+        : _registry.WasLost(run, step) ? ExecutionStatus.Lost
+        : ExecutionStatus.Unknown;
 
     /// <summary>Number of executions queued or running.</summary>
     public int ActiveCount => _active.Count;
@@ -134,7 +137,16 @@ public sealed partial class ProcessSupervisor
         }
 
         Finished?.Invoke(outcome.State, outcome.Code, outcome.StartedAt is { } st ? outcome.EndedAt - st : TimeSpan.Zero);
-        await ReportAsync(request, outcome);
+        if (await ReportAsync(request, outcome))
+        {
+            _registry.Done(request.Run, request.StepName);
+        }
+        else
+        {
+            // The step ran but its grain never heard: it must resolve as lost (-999), never run again.
+            _registry.MarkLost(request.Run, request.StepName);
+        }
+
         _active.TryRemove((request.Run, request.StepName), out _);
         execution.Dispose();
         if (_active.IsEmpty)
@@ -174,6 +186,7 @@ public sealed partial class ProcessSupervisor
                 return new StepOutcome(execution.StopReason!.Value, 255, execution.StopMessage + " (before it started)", null, startedAt);
             }
 
+            _registry.Starting(request.Run, request.TaskId, request.StepName);
             process.Start();
         }
         catch (Win32Exception ex)
@@ -184,7 +197,7 @@ public sealed partial class ProcessSupervisor
         var pgid = SetSid is not null ? process.Id : 0;
         if (pgid > 0)
         {
-            _registry.Add(pgid, request.TaskId, request.StepName);
+            _registry.Spawned(request.Run, request.TaskId, request.StepName, pgid);
         }
 
         LogStarted(_logger, request.TaskId, request.StepName, process.Id);
@@ -212,7 +225,6 @@ public sealed partial class ProcessSupervisor
         if (pgid > 0)
         {
             ProcessGroup.Signal(pgid, ProcessGroup.SigKill);
-            _registry.Remove(pgid);
         }
 
         var drained = Task.WhenAll(stdout, stderr);
@@ -337,7 +349,7 @@ public sealed partial class ProcessSupervisor
         }
     }
 
-    private async Task ReportAsync(ExecutionRequest request, StepOutcome outcome)
+    private async Task<bool> ReportAsync(ExecutionRequest request, StepOutcome outcome)
     {
         var delay = TimeSpan.FromMilliseconds(200);
         for (var attempt = 1; ; attempt++)
@@ -346,7 +358,7 @@ public sealed partial class ProcessSupervisor
             {
                 RequestContext.Set(Placement.NodePlacement.ContextKey, _options.Node);
                 await _grains.GetGrain<IStepGrain>(StepKey(request.TaskId, request.StepName)).ReportExit(request.Run, outcome);
-                return;
+                return true;
             }
             catch (Exception ex) when (attempt < 8)
             {
@@ -358,7 +370,7 @@ public sealed partial class ProcessSupervisor
             {
                 // The step grain recovers on its next activation: the run is unknown here, so it becomes -999.
                 LogReportFailed(_logger, ex, request.TaskId, request.StepName);
-                return;
+                return false;
             }
         }
     }

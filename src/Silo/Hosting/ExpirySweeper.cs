@@ -45,7 +45,7 @@ public sealed partial class ExpirySweeper : BackgroundService
                     ids = await _reader.ExpiredTasksAsync(_options.Node, _clock.GetUtcNow() - _options.KeyExpire, Batch);
                     foreach (var id in ids.Where(attempted.Add))
                     {
-                        await _grains.GetGrain<ITaskGrain>(id).Expire();
+                        await _grains.GetTask(id).Expire();
                     }
                 }
                 while (ids.Count == Batch && !ids.All(attempted.Contains) && !stoppingToken.IsCancellationRequested);

@@ -64,7 +64,7 @@ public sealed partial class NodeLossWatcher : BackgroundService
             {
                 try
                 {
-                    await _grains.GetGrain<ITaskGrain>(id).Resume();
+                    await _grains.GetTask(id).Resume();
                 }
                 catch (Exception ex)
                 {

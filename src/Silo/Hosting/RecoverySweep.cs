@@ -45,7 +45,7 @@ public sealed partial class RecoverySweep : BackgroundService
         {
             try
             {
-                await _grains.GetGrain<ITaskGrain>(id).Resume();
+                await _grains.GetTask(id).Resume();
             }
             catch (Exception ex)
             {

@@ -75,6 +75,8 @@ public static class SiloHost
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = new ApiOptions().MaxBodyBytes;
+            // Long v1 query strings (ids, env_vars) reach the API and get a 400 that names the field, not a bare 414.
+            k.Limits.MaxRequestLineSize = 64 * 1024;
             if (settings.Addr.Host is null)
             {
                 k.ListenAnyIP(settings.Addr.Port);
