@@ -9,6 +9,9 @@ namespace RemoteExecutor.Silo.Hosting;
 /// </summary>
 public sealed partial class NodeLossWatcher : BackgroundService
 {
+    private const int RetryLimit = 30;
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+
     private readonly IClusterMembershipService _membership;
     private readonly ILocalSiloDetails _local;
     private readonly IGrainFactory _grains;
@@ -62,13 +65,24 @@ public sealed partial class NodeLossWatcher : BackgroundService
             LogNodeLost(_logger, node, ids.Count);
             foreach (var id in ids)
             {
-                try
+                // Right after a death the directory may still point at the dead silo: retry until it has moved on.
+                for (var attempt = 1; ; attempt++)
                 {
-                    await _grains.GetTask(id).Resume();
-                }
-                catch (Exception ex)
-                {
-                    LogResolveFailed(_logger, ex, id);
+                    try
+                    {
+                        await _grains.GetTask(id).Resume();
+                        break;
+                    }
+                    catch (Exception ex) when (attempt < RetryLimit)
+                    {
+                        LogRetrying(_logger, id, ex.GetType().Name);
+                        await Task.Delay(RetryDelay);
+                    }
+                    catch (Exception ex)
+                    {
+                        LogResolveFailed(_logger, ex, id);
+                        break;
+                    }
                 }
             }
         }
@@ -80,6 +94,9 @@ public sealed partial class NodeLossWatcher : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} lost: resolving its {Count} unfinished tasks")]
     private static partial void LogNodeLost(ILogger logger, string node, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} of a lost node not reachable yet ({Error}); retrying")]
+    private static partial void LogRetrying(ILogger logger, string taskId, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not resolve {What} after a node loss")]
     private static partial void LogResolveFailed(ILogger logger, Exception ex, string what);

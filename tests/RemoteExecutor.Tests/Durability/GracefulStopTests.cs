@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Net;
+using RemoteExecutor.Tests.Harness;
+using Xunit.Abstractions;
+using static RemoteExecutor.Tests.Durability.DurabilityKit;
+
+namespace RemoteExecutor.Tests.Durability;
+
+/// <summary>SIGTERM with and without <c>--normal</c>: drain everything, or kill and record every running step.</summary>
+[Collection(DurabilityCollection.Name)]
+public sealed class GracefulStopTests
+{
+    private static readonly TimeSpan DrainDeadline = TimeSpan.FromSeconds(90);
+
+    private readonly ITestOutputHelper _output;
+
+    public GracefulStopTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public async Task Sigterm_WithNormal_AnswersWhileDrainingAndFinishesEveryQueuedTask()
+    {
+        await using var server = await ServerProcess.StartAsync(["--normal", "--pool_size=1"]);
+        var ids = Enumerable.Range(1, 3).Select(i => Ids.New($"drain{i}x")).ToList();
+        foreach (var id in ids)
+        {
+            await server.Api.SubmitOkAsync(id, Steps.Array(Steps.Of("sleep 1; echo done", name: "work")));
+        }
+
+        var pid = server.Pid ?? throw new InvalidOperationException("the server is not running");
+        var clock = Stopwatch.StartNew();
+        await SignalAsync(pid, "TERM");
+
+        // While it drains, it answers: submits are refused with 503, reads and probes work. A submit that
+        // slips in before the signal is handled is accepted, and must then be drained like the others.
+        var refusedId = "";
+        var refused = await Poll.UntilAsync(
+            async () =>
+            {
+                refusedId = Ids.New("refused");
+                var answer = await server.Api.SubmitV1Async(Steps.Array(Steps.Of("echo done", name: "work")), $"id={refusedId}");
+                if (answer.Status == HttpStatusCode.OK)
+                {
+                    ids.Add(refusedId);
+                }
+
+                return (answer.Status != HttpStatusCode.OK, answer);
+            },
+            TimeSpan.FromSeconds(10),
+            last => $"submits were still accepted 10 s after SIGTERM: {last}");
+        _output.WriteLine($"submit {clock.Elapsed.TotalSeconds:0.00} s after SIGTERM: {refused}; accepted before: {ids.Count - 3}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
+        AssertEnvelope(refused, "submit while draining");
+        Assert.NotEqual(0, refused.Code);
+        Assert.Contains("shutting down", refused.Message, StringComparison.OrdinalIgnoreCase);
+        var health = await server.Api.GetAsync("/healthyz");
+        Assert.Equal(HttpStatusCode.OK, health.Status);
+        var reading = await server.Api.DetailAsync(ids[^1]);
+        Assert.Equal(HttpStatusCode.OK, reading.Status);
+        Assert.True(server.Pid is not null, "the server exited before the queued tasks could have run");
+
+        await Poll.UntilAsync(() => server.Pid is null, DrainDeadline, $"the server did not exit within {DrainDeadline.TotalSeconds} s of SIGTERM with --normal");
+        _output.WriteLine($"exited {clock.Elapsed.TotalSeconds:0.00} s after SIGTERM");
+        Assert.Equal(0, await server.StopAsync());
+
+        await server.RestartAsync(kill: false);
+        foreach (var id in ids)
+        {
+            var detail = await server.Api.DetailAsync(id);
+            Assert.True(detail.Status == HttpStatusCode.OK && detail.Code == 0 && detail.Header("X-Task-STATE") == "Stop",
+                $"task {id} did not finish during the drain: {detail}");
+            Assert.Equal(0, State(detail.Step("work")));
+            Assert.Equal(["done"], TaskApi.Lines(await server.Api.ConsoleAsync(id, "work")));
+        }
+
+        var never = await server.Api.DetailAsync(refusedId);
+        Assert.Equal(HttpStatusCode.NotFound, never.Status);
+        Assert.Equal(1003, never.Code);
+    }
+
+    [Fact]
+    public async Task Sigterm_WithoutNormal_RecordsTheRunningStepKilledByTheShutdown()
+    {
+        var marker = Marker(720_000);
+        await using var server = await ServerProcess.StartAsync();
+        try
+        {
+            var id = Ids.New("shutdown");
+            await server.Api.SubmitOkAsync(id, Steps.Array(Steps.Of($"echo started; {marker}", name: "running"), Steps.Of("echo never", name: "later")));
+            await server.Api.WaitForStepRunningAsync(id, "running");
+            await Poll.UntilAsync(async () => await HostProcesses.CountAsync(marker) == 1, Poll.Short, $"'{marker}' never started");
+
+            await server.StopAsync();
+            await Poll.UntilAsync(async () => await HostProcesses.CountAsync(marker) == 0, TimeSpan.FromSeconds(10), $"'{marker}' outlived the graceful stop");
+            await server.RestartAsync(kill: false);
+
+            var listed = await WaitListedFinalAsync(server.Api, id, Poll.Short);
+            _output.WriteLine($"listed after restart: {listed}");
+            var detail = await server.Api.DetailAsync(id);
+            var running = detail.Step("running");
+            Assert.Equal(-255, State(running));
+            Assert.Contains("shutting down", Msg(running), StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(4, State(detail.Step("later")));
+            Assert.Equal(1002, detail.Code);
+            var console = await server.Api.ConsoleAsync(id, "running");
+            Assert.Contains("shutting down", console.Message, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(["started"], TaskApi.Lines(console));
+        }
+        finally
+        {
+            await HostProcesses.KillAllAsync(marker);
+        }
+    }
+}

@@ -1,0 +1,358 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace RemoteExecutor.Tests.Harness;
+
+/// <summary>
+/// The real <c>remote_executor</c> binary as a child process: own root, own ports, output captured to a file.
+/// Start waits for <c>GET /healthyz</c>; Stop sends SIGTERM, Kill sends SIGKILL, Restart starts again on the same root.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    /// <summary>How long a start may take before the test fails with the server's log.</summary>
+    public static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a SIGTERM may take before the server is killed (its own shutdown timeout is 30 s).</summary>
+    public static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(45);
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly ConcurrentDictionary<int, Process> Running = new();
+
+    private readonly string[] _extraArgs;
+    private readonly IReadOnlyDictionary<string, string> _extraEnv;
+    private readonly bool _ownsRoot;
+    private Process? _process;
+    private int _starts;
+
+    static ServerProcess()
+    {
+        // Last line of defence: a test host that exits without disposing leaves no server behind.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var process in Running.Values)
+            {
+                TryKill(process);
+            }
+        };
+    }
+
+    private ServerProcess(string root, bool ownsRoot, string[] extraArgs, IReadOnlyDictionary<string, string> extraEnv, bool tokenFromFile)
+    {
+        Root = root;
+        _ownsRoot = ownsRoot;
+        _extraEnv = extraEnv;
+        _tokenFromFile = tokenFromFile;
+        var chooses = tokenFromFile || extraArgs.Any(a => a.StartsWith("--token", StringComparison.Ordinal) || a.StartsWith("--insecure", StringComparison.Ordinal));
+        Token = chooses ? null : "test" + Guid.NewGuid().ToString("N");
+        _extraArgs = Token is null ? extraArgs : [$"--token={Token}", .. extraArgs];
+    }
+
+    private readonly bool _tokenFromFile;
+
+    /// <summary>
+    /// The API token the client sends: one the harness picked and passed with <c>--token</c>, or (token-file mode) the
+    /// one the server wrote to <c>&lt;root&gt;/data/token</c>; null when the test chose its own <c>--token</c> or <c>--insecure</c>.
+    /// </summary>
+    public string? Token { get; private set; }
+
+    /// <summary>The server's <c>--root</c>.</summary>
+    public string Root { get; }
+
+    /// <summary>HTTP port of the current run.</summary>
+    public int Port { get; private set; }
+
+    /// <summary>Base address, e.g. <c>http://127.0.0.1:40123</c>.</summary>
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+
+    /// <summary>Client of the current run (redirects are not followed, so tests see them).</summary>
+    public HttpClient Http { get; private set; } = new();
+
+    /// <summary>Typed helpers over <see cref="Http"/>.</summary>
+    public TaskApi Api { get; private set; } = null!;
+
+    /// <summary>Where the server's stdout and stderr go (appended across restarts).</summary>
+    public string LogPath => Path.Combine(Root, "server-output.log");
+
+    public int? Pid => _process is { HasExited: false } p ? p.Id : null;
+
+    /// <summary>Starts a server on a fresh temporary root.</summary>
+    public static async Task<ServerProcess> StartAsync(string[]? extraArgs = null, IReadOnlyDictionary<string, string>? env = null, bool tokenFromFile = false)
+    {
+        var root = Directory.CreateTempSubdirectory("re-test-").FullName;
+        var server = new ServerProcess(root, ownsRoot: true, extraArgs ?? [], env ?? new Dictionary<string, string>(), tokenFromFile);
+        try
+        {
+            await server.LaunchAsync();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        return server;
+    }
+
+    /// <summary>Stops (SIGTERM) or kills (SIGKILL) the current run, then starts again on the same root.</summary>
+    public async Task RestartAsync(bool kill)
+    {
+        if (kill)
+        {
+            await KillAsync();
+        }
+        else
+        {
+            await StopAsync();
+        }
+
+        await LaunchAsync();
+    }
+
+    /// <summary>SIGTERM, then waits for the exit (SIGKILL after <see cref="StopDeadline"/>). Returns the exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        if (_process is not { } process)
+        {
+            return -1;
+        }
+
+        if (!process.HasExited)
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString()]) { UseShellExecute = false })!;
+            await kill.WaitForExitAsync();
+            using var deadline = new CancellationTokenSource(StopDeadline);
+            try
+            {
+                await process.WaitForExitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                TryKill(process);
+                await process.WaitForExitAsync();
+            }
+        }
+
+        return Forget(process);
+    }
+
+    /// <summary>SIGKILL: the server gets no chance to clean up.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is not { } process)
+        {
+            return;
+        }
+
+        TryKill(process);
+        await process.WaitForExitAsync();
+        Forget(process);
+    }
+
+    /// <summary>The server's captured output, for failure messages.</summary>
+    public string ReadLog()
+    {
+        try
+        {
+            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            var text = reader.ReadToEnd();
+            return text.Length > 8000 ? "...\n" + text[^8000..] : text;
+        }
+        catch (IOException ex)
+        {
+            return $"(no log: {ex.Message})";
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            // Graceful: the server kills the steps still running; then nothing it started may outlive the test.
+            await StopAsync();
+        }
+
+        await HostProcesses.KillStepGroupsUnderAsync(Root);
+
+        Http.Dispose();
+        KeepLog();
+        if (_ownsRoot && Environment.GetEnvironmentVariable("RE_TEST_KEEP_ROOTS") is null)
+        {
+            try
+            {
+                Directory.Delete(Root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A step's leftover file; the temp dir is cleaned by the OS eventually.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Same as above.
+            }
+        }
+    }
+
+    /// <summary>Copies the server's output next to the test binaries (server-logs/), where it outlives the temporary root.</summary>
+    private void KeepLog()
+    {
+        try
+        {
+            if (File.Exists(LogPath))
+            {
+                var dir = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "server-logs")).FullName;
+                File.Copy(LogPath, Path.Combine(dir, Path.GetFileName(Root) + ".log"), overwrite: true);
+            }
+        }
+        catch (IOException)
+        {
+            // Diagnostics only.
+        }
+    }
+
+    private async Task LaunchAsync()
+    {
+        Port = FreePort();
+        var siloPort = FreePort();
+        var gatewayPort = FreePort();
+        _starts++;
+        File.AppendAllText(LogPath, $"===== start #{_starts} at {DateTimeOffset.Now:O} on port {Port}\n");
+
+        var psi = new ProcessStartInfo("/bin/sh")
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            WorkingDirectory = Root,
+        };
+
+        // exec: the pid we hold is the server itself, and its output goes straight to the log file.
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("exec \"$@\" >>\"$RE_TEST_LOG\" 2>&1");
+        psi.ArgumentList.Add("sh");
+        psi.ArgumentList.Add("dotnet");
+        psi.ArgumentList.Add(ServerBinary.DllPath);
+        psi.ArgumentList.Add("run");
+        psi.ArgumentList.Add($"--root={Root}");
+        psi.ArgumentList.Add($"--addr=127.0.0.1:{Port}");
+        psi.ArgumentList.Add($"--silo_port={siloPort}");
+        psi.ArgumentList.Add($"--gateway_port={gatewayPort}");
+        foreach (var arg in _extraArgs)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        psi.Environment["RE_TEST_LOG"] = LogPath;
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        psi.Environment.Remove("REMOTE_EXECUTOR_DATABASE");
+        psi.Environment.Remove("REMOTE_EXECUTOR_TOKEN");
+        foreach (var (key, value) in _extraEnv)
+        {
+            psi.Environment[key] = value;
+        }
+
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the server");
+        process.StandardInput.Close();
+        _process = process;
+        Running[process.Id] = process;
+
+        Http.Dispose();
+        Http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
+        {
+            BaseAddress = BaseAddress,
+            Timeout = TimeSpan.FromSeconds(120),
+        };
+        if (Token is not null)
+        {
+            Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+        }
+
+        Api = new TaskApi(Http);
+
+        var deadline = DateTimeOffset.UtcNow + StartDeadline;
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                var code = process.ExitCode;
+                Forget(process);
+                throw new InvalidOperationException($"the server exited with code {code} during start-up; its output:\n{ReadLog()}");
+            }
+
+            try
+            {
+                using var probe = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                using var answer = await Http.GetAsync(new Uri("/healthyz", UriKind.Relative), probe.Token);
+                if (answer.StatusCode == HttpStatusCode.OK)
+                {
+                    if (_tokenFromFile)
+                    {
+                        Token = (await File.ReadAllTextAsync(Path.Combine(Root, "data", "token"))).Trim();
+                        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+                    }
+
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (OperationCanceledException)
+            {
+                // Listening but not answering yet.
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the server did not answer /healthyz with 200 within {StartDeadline.TotalSeconds} s; its output:\n{ReadLog()}");
+            }
+
+            await Task.Delay(PollInterval);
+        }
+    }
+
+    private int Forget(Process process)
+    {
+        Running.TryRemove(process.Id, out _);
+        var code = process.HasExited ? process.ExitCode : -1;
+        process.Dispose();
+        if (ReferenceEquals(_process, process))
+        {
+            _process = null;
+        }
+
+        return code;
+    }
+
+    private static void TryKill(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: false);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // Already gone.
+        }
+    }
+
+    /// <summary>A port nobody listens on right now (the OS hands out a free ephemeral one).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
