@@ -9,9 +9,6 @@ public sealed class ApiOptions
     /// <summary>Largest request body accepted.</summary>
     public long MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
 
-    /// <summary>Bound of one endpoint call (<c>--timeout</c>).</summary>
-    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
-
     /// <summary>Set while the silo drains for a graceful stop: submits are refused.</summary>
     public bool Draining { get; set; }
 

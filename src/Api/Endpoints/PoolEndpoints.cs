@@ -77,7 +77,4 @@ public static class PoolEndpoints
         RequestContext.Set(TaskEndpoints.NodeContextKey, name);
         return grains.GetGrain<INodeGrain>(name);
     }
-
-    /// <summary>Body of a resize.</summary>
-    public sealed record PoolResize(int Size);
 }

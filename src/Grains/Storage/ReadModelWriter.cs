@@ -15,7 +15,7 @@ namespace RemoteExecutor.Grains.Storage;
 /// </summary>
 public sealed partial class ReadModelWriter : BackgroundService
 {
-    private const int MaxRowsPerTransaction = 2_000;
+    private const int MaxOpsPerTransaction = 2_000;
 
     private readonly Database _database;
     private readonly ILogger<ReadModelWriter> _logger;
@@ -76,11 +76,9 @@ public sealed partial class ReadModelWriter : BackgroundService
             while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
             {
                 batch.Clear();
-                var rows = 0;
-                while (rows < MaxRowsPerTransaction && (_carry is not null || _queue.Reader.TryRead(out _carry)))
+                while (batch.Count < MaxOpsPerTransaction && (_carry is not null || _queue.Reader.TryRead(out _carry)))
                 {
                     batch.Add(_carry!);
-                    rows += _carry!.Rows;
                     _carry = null;
                 }
 
@@ -223,8 +221,6 @@ public sealed partial class ReadModelWriter : BackgroundService
     private abstract record WriteOp
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public virtual int Rows => 1;
     }
 
     private sealed record SummaryOp(TaskSummary Summary) : WriteOp;

@@ -106,7 +106,6 @@ public static class SiloHost
         var apiOptions = new ApiOptions
         {
             Node = settings.Node,
-            CallTimeout = settings.Timeout,
             Version = Version,
             MetricsToken = settings.MetricsToken,
         };
@@ -187,7 +186,6 @@ public static class SiloHost
         {
             builder.Services.AddHostedService<InsecureWarning>();
         }
-        builder.Services.AddProblemDetails();
         var app = builder.Build();
 
         app.UseApiErrors();
