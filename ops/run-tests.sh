@@ -31,3 +31,5 @@ echo "== testing"
 dotnet test RemoteExecutor.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"
 echo "== benchmark smoke (small counts; timings are not asserted)"
 dotnet run -c Release --no-build --project bench/RemoteExecutor.Bench -- --smoke
+echo "== published single-file executable"
+bash ops/check-publish.sh
