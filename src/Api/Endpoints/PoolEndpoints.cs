@@ -15,6 +15,8 @@ public static class PoolEndpoints
         var group = app.MapGroup("/api/v1/pool").WithTags("Pool");
         group.MapGet("", GetPool).WithName("GetPool").WithSummary("Pool size, steps accepted since start, running, waiting").Produces<Envelope<PoolDto>>();
         group.MapPost("", ResizePool).WithName("ResizePool").WithSummary("Resize the pool: body {\"size\": N}, N >= 1")
+            .WithDescription("Takes effect at once: growing starts waiting steps, shrinking lets running steps finish.")
+            .Accepts<PoolResize>("application/json")
             .Produces<Envelope<PoolDto>>().Produces<Envelope<object>>(400);
         return app;
     }

@@ -14,7 +14,8 @@ public static class SystemEndpoints
         var group = app.MapGroup("").WithTags("System");
         group.MapGet("/version", Version).WithName("Version").WithSummary("Build and version information").Produces<Envelope<VersionInfo>>();
         group.MapGet("/healthyz", Healthyz).WithName("Healthyz").WithSummary("Liveness: server, client and state").Produces<Envelope<Health>>();
-        group.MapMethods("/heartbeat", ["GET", "HEAD"], () => Results.Ok()).WithName("Heartbeat").WithSummary("Empty 200");
+        group.MapGet("/heartbeat", () => Results.Ok()).WithName("Heartbeat").WithSummary("Heartbeat: an empty 200 while the service runs");
+        group.MapMethods("/heartbeat", ["HEAD"], () => Results.Ok()).WithName("HeartbeatHead").WithSummary("Heartbeat (HEAD): an empty 200 while the service runs");
         app.MapGet("/api/v1/state", async (CancellationToken ct) => ApiResults.Ok(await HostState.ReadAsync(ct)))
             .WithTags("System").WithName("HostState").WithSummary("Host state: os, cpu (per core), ram, disk, runtime").Produces<Envelope<HostState.State>>();
         app.MapGet("/swagger", () => Results.Redirect("/scalar", permanent: false)).ExcludeFromDescription();

@@ -21,6 +21,8 @@ public static class TaskEndpoints
         v1.MapGet("", ListTasks).WithName("ListTasks").WithSummary("List tasks (sort=et orders by end time)")
             .Produces<Envelope<TaskList>>();
         v1.MapPost("", SubmitV1).WithName("SubmitTask").WithSummary("Submit a task: steps in the body, options in the query")
+            .WithDescription("Stores the task and answers at once; the steps run in the background. Read the outcome at data.url. Steps run in array order unless async=true, which makes a DAG of depends_on.")
+            .Accepts<List<StepDto>>("application/json")
             .Produces<Envelope<SubmitAnswer>>().Produces<Envelope<object>>(400).Produces<Envelope<object>>(409);
         v1.MapGet("/{task}", TaskDetail).WithName("TaskDetail").WithSummary("Task detail: one entry per step")
             .Produces<Envelope<List<StepDetail>>>().Produces<Envelope<object>>(404);
@@ -34,13 +36,18 @@ public static class TaskEndpoints
             .Produces<Envelope<List<ConsoleLineDto>>>().Produces<Envelope<object>>(404);
 
         app.MapPost("/api/v2/task", SubmitV2).WithTags("Tasks").WithName("SubmitTaskV2").WithSummary("Submit a whole task object")
+            .WithDescription("The same as the v1 submit with every option in the body.")
+            .Accepts<TaskDto>("application/json")
             .Produces<Envelope<SubmitAnswer>>().Produces<Envelope<object>>(400).Produces<Envelope<object>>(409);
 
         var root = app.MapGroup("").WithTags("Shortcuts");
-        root.MapGet("/", ListTasks).WithName("ListTasksRoot").WithSummary("Same as GET /api/v1/task");
-        root.MapPost("/", SubmitV1).WithName("SubmitTaskRoot").WithSummary("Same as POST /api/v1/task");
-        root.MapGet("/{task}", TaskDetail).WithName("TaskDetailRoot").WithSummary("Same as GET /api/v1/task/{task}");
-        root.MapGet("/{task}/{step}/console", StepConsole).WithName("StepConsoleRoot").WithSummary("Same as GET /api/v1/task/{task}/{step}/console");
+        root.MapGet("/", ListTasks).WithName("ListTasksRoot").WithSummary("Same as GET /api/v1/task").Produces<Envelope<TaskList>>();
+        root.MapPost("/", SubmitV1).WithName("SubmitTaskRoot").WithSummary("Same as POST /api/v1/task")
+            .Accepts<List<StepDto>>("application/json").Produces<Envelope<SubmitAnswer>>().Produces<Envelope<object>>(400).Produces<Envelope<object>>(409);
+        root.MapGet("/{task}", TaskDetail).WithName("TaskDetailRoot").WithSummary("Same as GET /api/v1/task/{task}")
+            .Produces<Envelope<List<StepDetail>>>().Produces<Envelope<object>>(404);
+        root.MapGet("/{task}/{step}/console", StepConsole).WithName("StepConsoleRoot").WithSummary("Same as GET /api/v1/task/{task}/{step}/console")
+            .Produces<Envelope<List<ConsoleLineDto>>>().Produces<Envelope<object>>(404);
         return app;
     }
 

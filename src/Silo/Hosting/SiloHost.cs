@@ -6,6 +6,7 @@ using Orleans.Dashboard;
 using Orleans.Storage;
 using RemoteExecutor.Api;
 using RemoteExecutor.Api.Endpoints;
+using RemoteExecutor.Api.OpenApi;
 using RemoteExecutor.Api.Security;
 using RemoteExecutor.Grains.Execution;
 using RemoteExecutor.Grains.Placement;
@@ -181,7 +182,7 @@ public static class SiloHost
             silo.AddDashboard();
         });
 
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        builder.Services.AddApiDocumentation();
         if (settings.Insecure)
         {
             builder.Services.AddHostedService<InsecureWarning>();

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
-namespace RemoteExecutor.Silo.Hosting;
+namespace RemoteExecutor.Api.OpenApi;
 
 /// <summary>Declares the bearer token in the OpenAPI document, so the Scalar UI offers a field for it.</summary>
 public sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer
@@ -14,7 +14,7 @@ public sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
-            Description = "The API token: <root>/data/token on the server, or the value of --token.",
+            Description = "The API token: the file `data/token` under the server's root, or the value of `--token_file`.",
         };
         document.Security ??= [];
         document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] });

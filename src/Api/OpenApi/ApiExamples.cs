@@ -1,0 +1,146 @@
+using System.Text.Json.Nodes;
+
+namespace RemoteExecutor.Api.OpenApi;
+
+/// <summary>Realistic request bodies and answers shown in the OpenAPI document (and so in Scalar's forms).</summary>
+public static class ApiExamples
+{
+    private const long Timestamp = 1796097554679119600;
+
+    /// <summary>A v1 body: the steps array.</summary>
+    public static JsonNode V1Steps() => new JsonArray(
+        Step("fetch", "bash", "echo \"fetching for $TASK_ID\"; sleep 1", null),
+        Step("build", "bash", "echo building; ls -la", ["fetch"]),
+        Step("report", "python3", "import os\nprint('done', os.environ['TASK_ID'])", ["build"]));
+
+    /// <summary>A v2 body: the whole task.</summary>
+    public static JsonNode V2Task() => new JsonObject
+    {
+        ["id"] = "deploy42",
+        ["timeout"] = "30m",
+        ["env_vars"] = new JsonArray("STAGE=prod", "SECRET:API_KEY=s3cr3t-value"),
+        ["async"] = true,
+        ["step"] = V1Steps(),
+    };
+
+    /// <summary>A pool resize body.</summary>
+    public static JsonNode PoolResize() => new JsonObject { ["size"] = 8 };
+
+    /// <summary>An envelope around <paramref name="data"/>.</summary>
+    public static JsonNode Envelope(int code, string message, JsonNode? data) => new JsonObject
+    {
+        ["code"] = code,
+        ["message"] = message,
+        ["timestamp"] = Timestamp,
+        ["data"] = data,
+    };
+
+    /// <summary>The success answer of an operation, by operation id; null when there is no specific example.</summary>
+    public static JsonNode? Success(string operationId) => operationId switch
+    {
+        "SubmitTask" or "SubmitTaskRoot" or "SubmitTaskV2" => Envelope(0, "success", new JsonObject
+        {
+            ["url"] = "http://localhost:2376/api/v1/task/deploy42",
+            ["id"] = "deploy42",
+            ["count"] = 3,
+        }),
+        "ListTasks" or "ListTasksRoot" => Envelope(0, "success", new JsonObject
+        {
+            ["total"] = 1,
+            ["tasks"] = new JsonArray(new JsonObject
+            {
+                ["id"] = "deploy42",
+                ["code"] = 0,
+                ["state"] = 0,
+                ["manager"] = "http://localhost:2376/api/v1/task/deploy42",
+                ["workspace"] = "http://localhost:2376/api/v1/task/deploy42/workspace",
+                ["msg"] = "all steps executed successfully",
+                ["env_vars"] = new JsonArray("STAGE=prod", "API_KEY=***"),
+                ["timeout"] = "30m0s",
+                ["count"] = 3,
+                ["node"] = "web1",
+                ["times"] = Times("2026-12-01 10:15:02", "2026-12-01 10:15:09"),
+            }),
+        }),
+        "TaskDetail" or "TaskDetailRoot" => Envelope(1001, "currently executing: [Step: build]", new JsonArray(
+            Detail("fetch", 0, 0, "fetching for deploy42", Times("2026-12-01 10:15:02", "2026-12-01 10:15:03")),
+            Detail("build", 0, 1, "", Times("2026-12-01 10:15:03", "")),
+            Detail("report", 0, 2, "", Times("", "")))),
+        "StepConsole" or "StepConsoleRoot" => Envelope(0, "success", new JsonArray(
+            Line(1, "building"),
+            Line(2, "total 8"))),
+        "GetPool" or "ResizePool" => Envelope(0, "success", new JsonObject
+        {
+            ["size"] = 8,
+            ["total"] = 1250,
+            ["running"] = 2,
+            ["waiting"] = 0,
+        }),
+        "KillTask" or "KillStep" => Envelope(0, "success", null),
+        "Healthyz" => Envelope(0, "success", new JsonObject
+        {
+            ["server"] = "web1 localhost:2376",
+            ["client"] = "127.0.0.1",
+            ["state"] = "Running",
+            ["auth"] = "on",
+        }),
+        _ => null,
+    };
+
+    /// <summary>An error answer for an HTTP status.</summary>
+    public static JsonNode Error(int status) => status switch
+    {
+        400 => Envelope(1000, "step 2 (build): command_type \"bsh\" is not supported; use one of bash, sh, python3, ...", null),
+        401 => Envelope(1000, "a token is required: send the header Authorization: Bearer <token>", null),
+        404 => Envelope(1003, "task deploy42 not found", null),
+        405 => Envelope(1000, "method DELETE is not allowed here; allowed: GET", null),
+        409 => Envelope(1000, "task deploy42 is still running; kill it or wait for it to finish before submitting it again", null),
+        413 => Envelope(1000, "the request body is larger than 10 MiB", null),
+        415 => Envelope(1000, "Content-Type must be application/json", null),
+        429 => Envelope(1000, "too many concurrent requests", null),
+        503 => Envelope(500, "the server is shutting down and accepts no new tasks", null),
+        _ => Envelope(500, "the task could not be stored; nothing was started", null),
+    };
+
+    private static JsonObject Step(string name, string type, string content, string[]? dependsOn)
+    {
+        var step = new JsonObject
+        {
+            ["name"] = name,
+            ["command_type"] = type,
+            ["command_content"] = content,
+            ["timeout"] = "10m",
+        };
+        if (dependsOn is not null)
+        {
+            step["depends_on"] = new JsonArray([.. dependsOn.Select(d => (JsonNode)d)]);
+        }
+
+        return step;
+    }
+
+    private static JsonObject Detail(string name, int code, int state, string msg, JsonNode times) => new()
+    {
+        ["name"] = name,
+        ["code"] = code,
+        ["state"] = state,
+        ["manager"] = $"http://localhost:2376/api/v1/task/deploy42/{name}/console",
+        ["workspace"] = "http://localhost:2376/api/v1/task/deploy42/workspace",
+        ["msg"] = msg,
+        ["timeout"] = "10m0s",
+        ["depends_on"] = new JsonArray(),
+        ["command_type"] = "bash",
+        ["env_vars"] = new JsonArray(),
+        ["command_content"] = "echo building; ls -la",
+        ["times"] = times,
+    };
+
+    private static JsonObject Line(int line, string content) => new()
+    {
+        ["timestamp"] = Timestamp + (line * 1000),
+        ["line"] = line,
+        ["content"] = content,
+    };
+
+    private static JsonObject Times(string st, string et) => new() { ["st"] = st, ["et"] = et };
+}

@@ -1,0 +1,159 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace RemoteExecutor.Api.OpenApi;
+
+/// <summary>
+/// Completes each operation of the document: the query options of the v1 submit (the handler reads them itself),
+/// a meaning for every parameter, example request bodies, real envelope examples for every answer, the error
+/// answers every protected route can give, and no token requirement on the open probes.
+/// </summary>
+public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
+{
+    private static readonly HashSet<string> OpenOperations = ["Version", "Healthyz", "Heartbeat", "HeartbeatHead"];
+
+    private static readonly HashSet<string> V1Submits = ["SubmitTask", "SubmitTaskRoot"];
+
+    private static readonly Dictionary<string, string> ParameterMeanings = new(StringComparer.Ordinal)
+    {
+        ["task"] = "The task id (letters, digits and CJK ideographs; other characters are removed at submit).",
+        ["step"] = "The step name within the task.",
+        ["from"] = "First line to return: a 1-based, inclusive line number (default 1).",
+        ["limit"] = "Most lines to return (default and maximum 20000).",
+        ["sort"] = "`et` sorts by end time; default: by start time.",
+        ["action"] = "What to do: `kill` (also when absent).",
+        ["node"] = "A node of the cluster (its `--node` name); default: the node that receives the request.",
+        ["page"] = "Page number, from 1.",
+        ["size"] = "Entries per page.",
+    };
+
+    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var id = operation.OperationId ?? "";
+        if (V1Submits.Contains(id))
+        {
+            AddSubmitQuery(operation);
+        }
+
+        foreach (var parameter in operation.Parameters ?? [])
+        {
+            if (parameter is OpenApiParameter p && string.IsNullOrEmpty(p.Description) && p.Name is { } name
+                && ParameterMeanings.TryGetValue(name, out var meaning))
+            {
+                p.Description = meaning;
+            }
+        }
+
+        if (operation.RequestBody?.Content is { } bodies)
+        {
+            foreach (var media in bodies.Values)
+            {
+                media.Example = id switch
+                {
+                    "SubmitTaskV2" => ApiExamples.V2Task(),
+                    "ResizePool" => ApiExamples.PoolResize(),
+                    _ when V1Submits.Contains(id) => ApiExamples.V1Steps(),
+                    _ => media.Example,
+                };
+            }
+        }
+
+        operation.Responses ??= [];
+        var open = OpenOperations.Contains(id);
+        if (open)
+        {
+            // An empty list overrides the document-wide bearer requirement: no token needed.
+            operation.Security = [];
+        }
+        else
+        {
+            AddError(operation, 401, "No token, or not the API token");
+            AddError(operation, 500, "Internal error; the message says what failed");
+        }
+
+        if (operation.RequestBody is not null)
+        {
+            AddError(operation, 400, "Bad body or query; the message names the field");
+            AddError(operation, 413, "Body larger than the limit");
+            AddError(operation, 415, "Content-Type is not application/json");
+        }
+
+        foreach (var (status, response) in operation.Responses)
+        {
+            if (response is not OpenApiResponse r || r.Content is null || !int.TryParse(status, out var code))
+            {
+                continue;
+            }
+
+            var example = code == 200 ? ApiExamples.Success(id) : ApiExamples.Error(code);
+            foreach (var media in r.Content.Values)
+            {
+                media.Example ??= example?.DeepClone();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static void AddSubmitQuery(OpenApiOperation operation)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(Query("id", JsonSchemaType.String, null,
+            "Task id. Only letters, digits and CJK ideographs are kept (`my_task-1` becomes `mytask1`); empty: a new time-sortable id. Submitting the id of a finished task runs it again; of a pending or running one is refused (409)."));
+        operation.Parameters.Add(Query("timeout", JsonSchemaType.String, null,
+            "Timeout of the whole task, Go style (`90s`, `30m`, `1h30m`); empty: none (each step still has its own)."));
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = "env_vars",
+            In = ParameterLocation.Query,
+            Description = "`NAME=value` for every step (repeat the parameter for more). `SECRET:NAME=value` hides the value in answers and output.",
+            Explode = true,
+            Style = ParameterStyle.Form,
+            Schema = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+        });
+        operation.Parameters.Add(Query("async", JsonSchemaType.Boolean, JsonValue.Create(false),
+            "`true`: run the steps as a DAG from their `depends_on`; `false`: one after another in array order."));
+        operation.Parameters.Add(Query("node", JsonSchemaType.String, null,
+            "Cluster: the node that runs the task; default: the node that receives the request."));
+    }
+
+    private static OpenApiParameter Query(string name, JsonSchemaType type, JsonNode? fallback, string description) => new()
+    {
+        Name = name,
+        In = ParameterLocation.Query,
+        Description = description,
+        Schema = new OpenApiSchema { Type = type, Default = fallback },
+    };
+
+    private static void AddError(OpenApiOperation operation, int status, string description)
+    {
+        var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (operation.Responses!.ContainsKey(key))
+        {
+            return;
+        }
+
+        operation.Responses[key] = new OpenApiResponse
+        {
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = EnvelopeSchema(), Example = ApiExamples.Error(status) },
+            },
+        };
+    }
+
+    private static OpenApiSchema EnvelopeSchema() => new()
+    {
+        Type = JsonSchemaType.Object,
+        Description = "The envelope of every answer.",
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["code"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Description = "Business code: 0, 500, 1000-1005." },
+            ["message"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The error text, else the code's name." },
+            ["timestamp"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Description = "Unix time in nanoseconds." },
+            ["data"] = new OpenApiSchema { Type = JsonSchemaType.Null, Description = "Empty on errors." },
+        },
+    };
+}

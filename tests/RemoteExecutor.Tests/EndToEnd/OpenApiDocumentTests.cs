@@ -1,0 +1,113 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.OpenApi;
+using Microsoft.OpenApi.Reader;
+using RemoteExecutor.Tests.Harness;
+
+namespace RemoteExecutor.Tests.EndToEnd;
+
+/// <summary>The OpenAPI document teaches the API: it validates, and its main calls carry bodies, options and examples.</summary>
+[Collection(ApiServerCollection.Name)]
+public sealed class OpenApiDocumentTests
+{
+    private readonly ServerProcess _server;
+
+    public OpenApiDocumentTests(ApiServerFixture fixture) => _server = fixture.Server;
+
+    private async Task<string> DocumentAsync()
+    {
+        var answer = await _server.Api.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        return answer.Body;
+    }
+
+    [Fact]
+    public async Task Document_ValidatesWithTheOpenApiReader()
+    {
+        var text = await DocumentAsync();
+        var result = OpenApiDocument.Parse(text, OpenApiConstants.Json, new OpenApiReaderSettings());
+        Assert.Empty(result.Diagnostic?.Errors ?? []);
+        var document = Assert.IsType<OpenApiDocument>(result.Document);
+        var errors = document.Validate(ValidationRuleSet.GetDefaultRuleSet())?.ToList() ?? [];
+        Assert.True(errors.Count == 0, string.Join("\n", errors.Select(e => $"{e.Pointer}: {e.Message}")));
+        Assert.Equal("RemoteExecutor API", document.Info.Title);
+        Assert.Contains("Authorization: Bearer", document.Info.Description, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/task", "array")]
+    [InlineData("/", "array")]
+    [InlineData("/api/v2/task", null)]
+    [InlineData("/api/v1/pool", null)]
+    public async Task Posts_HaveARequestBodyWithAnExample(string path, string? type)
+    {
+        using var doc = JsonDocument.Parse(await DocumentAsync());
+        var body = doc.RootElement.GetProperty("paths").GetProperty(path).GetProperty("post").GetProperty("requestBody");
+        var json = body.GetProperty("content").GetProperty("application/json");
+        Assert.True(json.TryGetProperty("schema", out var schema), $"{path}: no schema");
+        if (type is not null)
+        {
+            Assert.Equal(type, schema.GetProperty("type").GetString());
+        }
+
+        Assert.True(json.TryGetProperty("example", out var example), $"{path}: no example");
+        Assert.NotEqual(JsonValueKind.Null, example.ValueKind);
+    }
+
+    [Fact]
+    public async Task SubmitV1_DeclaresItsQueryOptions()
+    {
+        using var doc = JsonDocument.Parse(await DocumentAsync());
+        var parameters = doc.RootElement.GetProperty("paths").GetProperty("/api/v1/task").GetProperty("post").GetProperty("parameters")
+            .EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!, p => p);
+        foreach (var name in new[] { "id", "timeout", "env_vars", "async", "node" })
+        {
+            Assert.True(parameters.TryGetValue(name, out var p), $"submit has no query parameter {name}");
+            Assert.Equal("query", p.GetProperty("in").GetString());
+            Assert.False(string.IsNullOrWhiteSpace(p.GetProperty("description").GetString()), $"{name} has no description");
+        }
+
+        Assert.Equal("boolean", parameters["async"].GetProperty("schema").GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Numbers_AreNumbers_AndExamplesAreRealEnvelopes()
+    {
+        var text = await DocumentAsync();
+        Assert.DoesNotContain("[\"integer\",\"string\"]", text.Replace(" ", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"message\": \"string\"", text, StringComparison.Ordinal);
+
+        using var doc = JsonDocument.Parse(text);
+        var responses = doc.RootElement.GetProperty("paths").GetProperty("/api/v1/task/{task}").GetProperty("get").GetProperty("responses");
+        var notFound = responses.GetProperty("404").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        Assert.Equal(1003, notFound.GetProperty("code").GetInt32());
+        var ok = responses.GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        Assert.Equal(JsonValueKind.Array, ok.GetProperty("data").ValueKind);
+        Assert.True(responses.TryGetProperty("401", out _), "a protected route does not document 401");
+    }
+
+    [Fact]
+    public async Task Operations_HaveUniqueIdsAndSummaries_AndOnlyProbesAreOpen()
+    {
+        using var doc = JsonDocument.Parse(await DocumentAsync());
+        var ids = new List<string>();
+        foreach (var path in doc.RootElement.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var id = operation.Value.GetProperty("operationId").GetString()!;
+                ids.Add(id);
+                Assert.False(string.IsNullOrWhiteSpace(operation.Value.GetProperty("summary").GetString()), $"{id} has no summary");
+                var open = operation.Value.TryGetProperty("security", out var security) && security.GetArrayLength() == 0;
+                var probe = path.Name is "/healthyz" or "/heartbeat" or "/version";
+                Assert.True(open == probe, $"{operation.Name.ToUpperInvariant()} {path.Name}: open={open}");
+            }
+        }
+
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+        // Descriptions are Markdown: a bare <root> would be eaten as an HTML tag.
+        var unescaped = System.Text.Json.Nodes.JsonNode.Parse(doc.RootElement.GetRawText())!
+            .ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        Assert.DoesNotMatch(@"(?<!`)<root>", unescaped);
+    }
+}
