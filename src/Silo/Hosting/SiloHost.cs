@@ -16,6 +16,7 @@ using Scalar.AspNetCore;
 using Serilog;
 using Serilog.Events;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace RemoteExecutor.Silo.Hosting;
 
@@ -29,22 +30,16 @@ public static class SiloHost
 
     public static async Task<int> RunAsync(SiloSettings settings, CancellationToken cancellationToken)
     {
-        foreach (var dir in new[] { "data", "logs", "workspace", "scripts" })
-        {
-            Directory.CreateDirectory(Path.Combine(settings.Root, dir));
-        }
-
-        Log.Logger = new LoggerConfiguration()
-            .MinimumLevel.Is(settings.Debug ? LogEventLevel.Debug : LogEventLevel.Information)
-            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-            .MinimumLevel.Override("Polly", LogEventLevel.Warning)
-            .MinimumLevel.Override("Orleans", settings.Debug ? LogEventLevel.Information : LogEventLevel.Warning)
-            .Enrich.FromLogContext()
-            .WriteTo.Console(outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}")
-            .WriteTo.File(Path.Combine(settings.Root, "logs", "remote_executor-.log"), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14)
-            .CreateLogger();
+        Log.Logger = CreateLogger(settings, toFile: false);
+        var log = Log.ForContext("SourceContext", "RemoteExecutor.Silo");
         try
         {
+            CreateRoot(settings.Root);
+            (Log.Logger as IDisposable)?.Dispose();
+            Log.Logger = CreateLogger(settings, toFile: true);
+            log = Log.ForContext("SourceContext", "RemoteExecutor.Silo");
+            CheckPorts(settings);
+
             var database = settings.Database is { } cs
                 ? new Database(DatabaseKind.PostgreSql, cs)
                 : Database.ForSqliteFile(Path.Combine(settings.Root, "data", "remote_executor.db"));
@@ -52,14 +47,30 @@ public static class SiloHost
             await SchemaInstaller.InstallAsync(database, bootLogger, cancellationToken);
 
             var app = Build(settings, database);
-            Log.Information("RemoteExecutor {Version} node {Node} listening on {Addr}, root {Root}, storage {Storage}",
-                Version, settings.Node, settings.Addr, settings.Root, database.Kind);
+            var url = ReadyUrl(settings.Addr);
+            app.Lifetime.ApplicationStarted.Register(() => log.Information(
+                "RemoteExecutor {Version} ready: {Url} (API docs {Docs}, dashboard {Dashboard}, {Token}); node {Node}, root {Root}, storage {Storage}",
+                Version, url, url + "scalar", url + "dashboard/", TokenNote(settings), settings.Node, settings.Root, database.Kind));
             await app.RunAsync();
             return 0;
         }
+        catch (Exception ex) when (StartFailure(ex) is { } line)
+        {
+            // One line for the operator; the stack trace only with --debug.
+            if (settings.Debug)
+            {
+                log.Fatal(ex, "{Reason}", line);
+            }
+            else
+            {
+                log.Fatal("{Reason}", line);
+            }
+
+            return 1;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Log.Fatal(ex, "RemoteExecutor stopped on an error");
+            log.Fatal(ex, "RemoteExecutor stopped on an error");
             return 1;
         }
         finally
@@ -67,6 +78,83 @@ public static class SiloHost
             await Log.CloseAndFlushAsync();
         }
     }
+
+    /// <summary>Console (and, once the root exists, rolling files); every line names its source; known noise dropped.</summary>
+    private static Serilog.Core.Logger CreateLogger(SiloSettings settings, bool toFile)
+    {
+        var config = new LoggerConfiguration()
+            .MinimumLevel.Is(settings.Debug ? LogEventLevel.Debug : LogEventLevel.Information)
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Polly", LogEventLevel.Warning)
+            .MinimumLevel.Override("Orleans", settings.Debug ? LogEventLevel.Information : LogEventLevel.Warning)
+            .Filter.ByExcluding(LogNoise.IsNoise)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+        if (toFile)
+        {
+            config = config.WriteTo.File(Path.Combine(settings.Root, "logs", "remote_executor-.log"), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14);
+        }
+
+        return config.CreateLogger();
+    }
+
+    private static void CreateRoot(string root)
+    {
+        try
+        {
+            foreach (var dir in new[] { "data", "logs", "workspace", "scripts" })
+            {
+                Directory.CreateDirectory(Path.Combine(root, dir));
+            }
+
+            var probe = Path.Combine(root, "data", ".write-check");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new StartupException($"the root {root} (--root) is not writable: {ex.Message.TrimEnd('.')}; choose another with --root or fix its permissions", ex);
+        }
+    }
+
+    private static void CheckPorts(SiloSettings settings)
+    {
+        var http = settings.Addr.Host switch
+        {
+            null or "" => IPAddress.IPv6Any,
+            "localhost" => IPAddress.Loopback,
+            var h when IPAddress.TryParse(h, out var ip) => ip,
+            var h => Dns.GetHostAddresses(h)[0],
+        };
+        PortCheck.EnsureFree(http, settings.Addr.Port, "--addr");
+        PortCheck.EnsureFree(IPAddress.Any, settings.SiloPort, "--silo_port");
+        PortCheck.EnsureFree(IPAddress.Any, settings.GatewayPort, "--gateway_port");
+    }
+
+    /// <summary>The operator's line for a start failure they can fix, or null for anything else.</summary>
+    private static string? StartFailure(Exception ex) => ex switch
+    {
+        StartupException s => s.Message,
+        IOException { InnerException: Microsoft.AspNetCore.Connections.AddressInUseException } io =>
+            $"the HTTP address (--addr) is already in use: {io.Message}; stop the program that holds it or choose another with --addr",
+        _ => null,
+    };
+
+    private static string ReadyUrl(ListenAddress addr)
+    {
+        var host = addr.Host switch
+        {
+            null or "" => "localhost",
+            var h when IPAddress.TryParse(h, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 => $"[{h}]",
+            var h => h,
+        };
+        return $"http://{host}:{addr.Port}/";
+    }
+
+    private static string TokenNote(SiloSettings settings) =>
+        settings.Insecure ? "authentication OFF (--insecure)"
+        : settings.Token is not null ? "token from --token"
+        : $"token in {TokenStore.TokenPath(settings.Root)}";
 
     public static WebApplication Build(SiloSettings settings, Database database)
     {
@@ -116,7 +204,7 @@ public static class SiloHost
             apiOptions.Token = token;
             if (settings.Token is null)
             {
-                Log.Information(created ? "Created the API token in {Path} (mode 0600); send it as Authorization: Bearer <token>" : "API token read from {Path}",
+                Log.ForContext("SourceContext", "RemoteExecutor.Silo").Information(created ? "Created the API token in {Path} (mode 0600); send it as Authorization: Bearer <token>" : "API token read from {Path}",
                     TokenStore.TokenPath(settings.Root));
             }
         }
@@ -140,7 +228,8 @@ public static class SiloHost
             .AddMeter(EngineMetrics.MeterName, "Microsoft.Orleans")
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
-            .AddPrometheusExporter());
+            .AddPrometheusExporter())
+            .ConfigureResource(r => r.AddService("remote_executor", serviceVersion: Version, serviceInstanceId: settings.Node));
         RequestLimits.Add(builder.Services, settings.MaxRequests);
 
         builder.UseOrleans(silo =>

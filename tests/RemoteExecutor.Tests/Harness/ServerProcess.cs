@@ -61,6 +61,9 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The server's <c>--root</c>.</summary>
     public string Root { get; }
 
+    /// <summary>Orleans silo port of the current run.</summary>
+    public int SiloPort { get; private set; }
+
     /// <summary>HTTP port of the current run.</summary>
     public int Port { get; private set; }
 
@@ -216,7 +219,7 @@ public sealed class ServerProcess : IAsyncDisposable
     private async Task LaunchAsync()
     {
         Port = FreePort();
-        var siloPort = FreePort();
+        var siloPort = SiloPort = FreePort();
         var gatewayPort = FreePort();
         _starts++;
         File.AppendAllText(LogPath, $"===== start #{_starts} at {DateTimeOffset.Now:O} on port {Port}\n");
