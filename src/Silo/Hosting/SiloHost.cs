@@ -279,6 +279,7 @@ public static class SiloHost
         var app = builder.Build();
 
         app.UseApiErrors();
+        app.UseBrowserLanding();
         app.UseApiAuthentication(apiOptions);
         app.UseRequestLimits(settings.MaxRequests);
         app.MapOpenApi();

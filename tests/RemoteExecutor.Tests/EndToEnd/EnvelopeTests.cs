@@ -126,6 +126,21 @@ public sealed class EnvelopeTests
     }
 
     [Fact]
+    public async Task Root_InABrowser_EndsOnTheScalarPage_WhileApiClientsKeepTheList()
+    {
+        using var browser = new HttpClient { BaseAddress = _server.BaseAddress };
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/");
+        page.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+        using var response = await browser.SendAsync(page);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("/scalar", response.RequestMessage!.RequestUri!.AbsolutePath, StringComparison.Ordinal);
+
+        var list = await Api.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, list.Status);
+        Assert.True(Assert.NotNull(list.Json).GetProperty("data").TryGetProperty("tasks", out _), list.ToString());
+    }
+
+    [Fact]
     public async Task Swagger_RedirectsToScalar()
     {
         var answer = await Api.GetAsync("/swagger");
