@@ -1,5 +1,6 @@
 using System.Net;
 using System.Reflection;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -21,16 +22,22 @@ namespace RemoteExecutor.Silo.Hosting;
 /// <summary>Builds and runs the one process: an Orleans silo co-hosting the HTTP API.</summary>
 public static class SiloHost
 {
-    public const string ClusterId = "remote-executor";
-
     public static string Version =>
         typeof(SiloHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev";
 
     public static async Task<int> RunAsync(SiloSettings settings, CancellationToken cancellationToken)
     {
-        foreach (var dir in new[] { "data", "logs", "workspace", "scripts" })
+        OwnerOnly.RestrictUmask();
+        OwnerOnly.PrepareRoot(settings.Root);
+        X509Certificate2? certificate;
+        try
         {
-            Directory.CreateDirectory(Path.Combine(settings.Root, dir));
+            certificate = SiloTransport.Certificate(settings, settings.Database is null ? DatabaseKind.Sqlite : DatabaseKind.PostgreSql);
+        }
+        catch (InvalidDataException ex)
+        {
+            await Console.Error.WriteLineAsync($"remote_executor: error: {ex.Message}");
+            return CommandLine.UsageError;
         }
 
         Log.Logger = new LoggerConfiguration()
@@ -50,7 +57,17 @@ public static class SiloHost
             var bootLogger = new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger).CreateLogger("RemoteExecutor.Schema");
             await SchemaInstaller.InstallAsync(database, bootLogger, cancellationToken);
 
-            var app = Build(settings, database);
+            if (certificate is null && database.Kind == DatabaseKind.PostgreSql)
+            {
+                Log.Warning("--cluster_insecure: silo-to-silo traffic is neither encrypted nor authenticated; anyone who reaches port {Port} can run commands on every node", settings.SiloPort);
+            }
+
+            if (settings.GatewayPort is not null && database.Kind == DatabaseKind.Sqlite)
+            {
+                Log.Warning("--gateway_port is ignored on a single node: the API is the only way in");
+            }
+
+            var app = Build(settings, database, certificate);
             Log.Information("RemoteExecutor {Version} node {Node} listening on {Addr}, root {Root}, storage {Storage}",
                 Version, settings.Node, settings.Addr, settings.Root, database.Kind);
             await app.RunAsync();
@@ -67,7 +84,7 @@ public static class SiloHost
         }
     }
 
-    public static WebApplication Build(SiloSettings settings, Database database)
+    public static WebApplication Build(SiloSettings settings, Database database, X509Certificate2? certificate)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Host.UseSerilog();
@@ -124,6 +141,13 @@ public static class SiloHost
         builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton(apiOptions);
         builder.Services.AddSingleton(database);
+        var databaseGuard = new DatabaseFileGuard(database);
+        apiOptions.StorageFault = databaseGuard.Problem;
+        builder.Services.AddSingleton(databaseGuard);
+        if (database.Kind == DatabaseKind.Sqlite)
+        {
+            builder.Services.AddHostedService<DatabaseWatcher>();
+        }
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ReadModelWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReadModelWriter>());
@@ -144,27 +168,10 @@ public static class SiloHost
 
         builder.UseOrleans(silo =>
         {
-            silo.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = ClusterId;
-                o.ServiceId = ClusterId;
-            });
+            SiloTransport.Configure(silo, settings, database, certificate);
             silo.Configure<SiloOptions>(o => o.SiloName = settings.Node);
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = settings.Timeout);
             silo.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = settings.Timeout);
-            if (database.Kind == DatabaseKind.Sqlite)
-            {
-                silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
-            }
-            else
-            {
-                silo.UseAdoNetClustering(o =>
-                {
-                    o.Invariant = database.OrleansInvariant;
-                    o.DataSource = database.DataSource;
-                });
-                silo.ConfigureEndpoints(settings.Advertise ?? Network.DefaultAdvertiseAddress(), settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
-            }
 
             silo.AddAdoNetGrainStorage(RemoteExecutor.Grains.StorageNames.GrainStorage, options => options.Configure<IServiceProvider>((o, sp) =>
             {

@@ -217,7 +217,6 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         Port = FreePort();
         var siloPort = FreePort();
-        var gatewayPort = FreePort();
         _starts++;
         File.AppendAllText(LogPath, $"===== start #{_starts} at {DateTimeOffset.Now:O} on port {Port}\n");
 
@@ -238,7 +237,6 @@ public sealed class ServerProcess : IAsyncDisposable
         psi.ArgumentList.Add($"--root={Root}");
         psi.ArgumentList.Add($"--addr=127.0.0.1:{Port}");
         psi.ArgumentList.Add($"--silo_port={siloPort}");
-        psi.ArgumentList.Add($"--gateway_port={gatewayPort}");
         foreach (var arg in _extraArgs)
         {
             psi.ArgumentList.Add(arg);
