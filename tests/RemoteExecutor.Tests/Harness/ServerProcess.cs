@@ -64,6 +64,9 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>HTTP port of the current run.</summary>
     public int Port { get; private set; }
 
+    /// <summary>Orleans silo port of the current run.</summary>
+    public int SiloPort { get; private set; }
+
     /// <summary>Base address, e.g. <c>http://127.0.0.1:40123</c>.</summary>
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
 
@@ -217,6 +220,7 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         Port = FreePort();
         var siloPort = FreePort();
+        SiloPort = siloPort;
         _starts++;
         File.AppendAllText(LogPath, $"===== start #{_starts} at {DateTimeOffset.Now:O} on port {Port}\n");
 
