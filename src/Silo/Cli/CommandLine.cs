@@ -204,6 +204,11 @@ public static class CommandLine
     /// <summary>Cluster mode needs the cluster certificate (or an explicit opt-out); a gateway needs cluster mode.</summary>
     internal static string? TransportError(SiloSettings settings)
     {
+        if (string.IsNullOrWhiteSpace(settings.ClusterId))
+        {
+            return "--cluster_id must not be empty";
+        }
+
         if (settings.Database is null)
         {
             return null;
