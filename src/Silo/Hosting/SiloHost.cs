@@ -28,16 +28,21 @@ public static class SiloHost
     public static async Task<int> RunAsync(SiloSettings settings, CancellationToken cancellationToken)
     {
         OwnerOnly.RestrictUmask();
-        OwnerOnly.PrepareRoot(settings.Root);
         X509Certificate2? certificate;
         try
         {
+            OwnerOnly.PrepareRoot(settings.Root);
             certificate = SiloTransport.Certificate(settings, settings.Database is null ? DatabaseKind.Sqlite : DatabaseKind.PostgreSql);
         }
         catch (InvalidDataException ex)
         {
             await Console.Error.WriteLineAsync($"remote_executor: error: {ex.Message}");
             return CommandLine.UsageError;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"remote_executor: error: cannot prepare the root {settings.Root}: {ex.Message}");
+            return 1;
         }
 
         Log.Logger = new LoggerConfiguration()
