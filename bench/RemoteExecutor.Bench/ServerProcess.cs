@@ -107,7 +107,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         [
             "-c", "log=$1; shift; exec \"$@\" >>\"$log\" 2>&1", "bash", Path.Combine(root, "server.out"),
             "dotnet", dll, "run", $"--root={root}", $"--addr=127.0.0.1:{ports[0]}", $"--silo_port={ports[1]}",
-            $"--gateway_port={ports[2]}", $"--pool_size={poolSize}",
+            $"--pool_size={poolSize}",
         ];
         foreach (var a in args)
         {

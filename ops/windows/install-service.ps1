@@ -7,5 +7,7 @@ param(
 New-Service -Name remote_executor -BinaryPathName "`"$Binary`" $Arguments" -DisplayName "Remote Executor" -StartupType Automatic
 sc.exe failure remote_executor reset= 0 actions= restart/0/restart/0/restart/0
 sc.exe start remote_executor
-# Cluster mode: set REMOTE_EXECUTOR_DATABASE and REMOTE_EXECUTOR_TOKEN as machine environment variables
-# before starting, e.g. [Environment]::SetEnvironmentVariable("REMOTE_EXECUTOR_TOKEN", "<token>", "Machine")
+# Cluster mode: keep the secrets in files only the service account (LocalSystem) and Administrators can read,
+# e.g. C:\remote_executor\secrets\{token,database,cluster.crt,cluster.key} (icacls ... /inheritance:r), and add to
+# -Arguments: --token_file=... --database_file=... --cluster_cert=... --cluster_key=... (see ops/cluster-runbook.md).
+# Machine environment variables (REMOTE_EXECUTOR_TOKEN/DATABASE) still work but every process can read them.

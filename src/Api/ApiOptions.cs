@@ -12,6 +12,9 @@ public sealed class ApiOptions
     /// <summary>Set while the silo drains for a graceful stop: submits are refused.</summary>
     public bool Draining { get; set; }
 
+    /// <summary>Why storage can no longer be trusted (database file deleted or replaced), or null: health and submits check it.</summary>
+    public Func<string?> StorageFault { get; set; } = () => null;
+
     /// <summary>The API token; null = insecure mode (no authentication).</summary>
     public string? Token { get; set; }
 

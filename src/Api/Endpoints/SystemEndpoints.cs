@@ -13,7 +13,7 @@ public static class SystemEndpoints
     {
         var group = app.MapGroup("").WithTags("System");
         group.MapGet("/version", Version).WithName("Version").WithSummary("Build and version information").Produces<Envelope<VersionInfo>>();
-        group.MapGet("/healthyz", Healthyz).WithName("Healthyz").WithSummary("Liveness: server, client and state").Produces<Envelope<Health>>();
+        group.MapGet("/healthyz", Healthyz).WithName("Healthyz").WithSummary("Liveness: server, client and state; 503 when the database file was lost").Produces<Envelope<Health>>().Produces<Envelope<Health>>(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/heartbeat", () => Results.Ok()).WithName("Heartbeat").WithSummary("Heartbeat: an empty 200 while the service runs");
         group.MapMethods("/heartbeat", ["HEAD"], () => Results.Ok()).WithName("HeartbeatHead").WithSummary("Heartbeat (HEAD): an empty 200 while the service runs");
         app.MapGet("/api/v1/state", async (CancellationToken ct) => ApiResults.Ok(await HostState.ReadAsync(ct)))
@@ -27,8 +27,13 @@ public static class SystemEndpoints
         options.Version, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription,
         RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant(), options.Node));
 
-    public static IResult Healthyz(HttpContext context, ApiOptions options) => ApiResults.Ok(new Health(
-        $"{options.Node} {context.Request.Host}", context.Connection.RemoteIpAddress?.ToString() ?? "", "Running", options.AuthMode));
+    public static IResult Healthyz(HttpContext context, ApiOptions options)
+    {
+        var health = new Health($"{options.Node} {context.Request.Host}", context.Connection.RemoteIpAddress?.ToString() ?? "", "Running", options.AuthMode);
+        return options.StorageFault() is { } fault
+            ? TypedResults.Json(new Envelope<Health>((int)ResultCode.InternalError, fault, ApiResults.Now(), health with { State = "StorageLost" }), statusCode: StatusCodes.Status503ServiceUnavailable)
+            : ApiResults.Ok(health);
+    }
 
     /// <summary>Build information.</summary>
     public sealed record VersionInfo(

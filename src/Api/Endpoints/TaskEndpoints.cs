@@ -76,6 +76,11 @@ public static class TaskEndpoints
             return ApiResults.Error(ResultCode.InternalError, "the server is shutting down and accepts no new tasks", StatusCodes.Status503ServiceUnavailable);
         }
 
+        if (options.StorageFault() is { } fault)
+        {
+            return ApiResults.Error(ResultCode.InternalError, fault, StatusCodes.Status503ServiceUnavailable);
+        }
+
         if (await NodeEndpoints.CheckNodeAsync(grains, options, spec.Node ?? options.Node) is { } nodeError)
         {
             await Audit.RecordAsync(request.HttpContext, grains, "submit", spec.Id, null, spec.Node, $"1000: {nodeError}");

@@ -261,11 +261,12 @@ public sealed partial class ProcessSupervisor
         if (SetSid is not null)
         {
             // setsid: own session and process group (pgid = pid). sh then execs the interpreter with
-            // stderr on the stdout pipe, so both streams keep one order.
+            // stderr on the stdout pipe, so both streams keep one order, and with the usual umask
+            // (the service itself runs with 077 so its own files stay private).
             psi.FileName = SetSid;
             psi.ArgumentList.Add("/bin/sh");
             psi.ArgumentList.Add("-c");
-            psi.ArgumentList.Add("exec \"$0\" \"$@\" 2>&1");
+            psi.ArgumentList.Add("umask 022; exec \"$0\" \"$@\" 2>&1");
         }
         else
         {

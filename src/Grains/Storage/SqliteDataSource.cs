@@ -6,11 +6,12 @@ namespace RemoteExecutor.Grains.Storage;
 /// <summary>
 /// Hands out SQLite connections already set up for concurrent writers: a busy timeout (wait for the other
 /// writer inside SQLite instead of failing, or sleeping 150 ms in the driver) and <c>synchronous=NORMAL</c>
-/// (safe in WAL mode against process crashes). Given to Orleans' ADO.NET providers and used by the read model.
+/// (safe in WAL mode against process crashes) and <c>secure_delete</c>. Given to Orleans' ADO.NET providers and used by the read model.
 /// </summary>
 public sealed class SqliteDataSource : DbDataSource
 {
-    private const string Setup = "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL;";
+    // secure_delete: freed pages (expired tasks, their secrets) are zeroed, not left readable in the file.
+    private const string Setup = "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;";
 
     private readonly string _connectionString;
 

@@ -42,7 +42,6 @@ public static class CommandLine
             DefaultValueFactory = _ => Environment.MachineName,
         };
         var siloPort = Number("--silo_port", "Orleans silo-to-silo port", 11111, 1, 65535);
-        var gatewayPort = Number("--gateway_port", "Orleans gateway port", 30000, 1, 65535);
         var advertise = new Option<IPAddress?>("--advertise")
         {
             Description = "IP address other silos reach this one at (default: first non-loopback address)",
@@ -61,7 +60,31 @@ public static class CommandLine
         var insecure = new Option<bool>("--insecure") { Description = "turn authentication off (the old tool's behaviour); logs a warning every hour" };
         var metricsToken = new Option<string?>("--metrics_token") { Description = "token /metrics requires; default: /metrics is open" };
 
-        Option[] all = [addr, normal, debug, root, keyExpire, execTimeout, timeout, maxRequests, poolSize, database, node, siloPort, gatewayPort, advertise, token, insecure, metricsToken];
+        // Side doors (issue 19): secrets from files, and the Orleans transport.
+        var tokenFile = PathOption("--token_file", "read the API token from this file (e.g. $CREDENTIALS_DIRECTORY/token): keeps it out of ps");
+        var metricsTokenFile = PathOption("--metrics_token_file", "read the /metrics token from this file");
+        var databaseFile = PathOption("--database_file", "read the PostgreSQL connection string from this file");
+        var clusterCert = PathOption("--cluster_cert", "cluster mode: PEM certificate every node presents and requires (the same on every node)");
+        var clusterKey = PathOption("--cluster_key", "cluster mode: PEM private key of --cluster_cert");
+        var clusterInsecure = new Option<bool>("--cluster_insecure") { Description = "cluster mode without TLS between silos: anyone reaching the silo port can run commands" };
+        var clusterId = new Option<string>("--cluster_id")
+        {
+            Description = "Orleans cluster and service id; stored rows are keyed by it (changing it hides existing tasks)",
+            DefaultValueFactory = _ => SiloSettings.DefaultClusterId,
+        };
+        var gatewayPort = new Option<int?>("--gateway_port")
+        {
+            Description = "cluster mode: open an Orleans gateway on this port (TLS, client certificate = the cluster certificate); default: no gateway",
+            CustomParser = r => Parse(r, (string s, out int? v, out string e) =>
+            {
+                e = $"expected a whole number from 1 to 65535, got \"{s}\"";
+                v = int.TryParse(s, out var n) && n is >= 1 and <= 65535 ? n : null;
+                return v is not null;
+            }),
+        };
+
+        Option[] all = [addr, normal, debug, root, keyExpire, execTimeout, timeout, maxRequests, poolSize, database, node, siloPort, advertise, token, insecure, metricsToken,
+            tokenFile, metricsTokenFile, databaseFile, clusterCert, clusterKey, clusterInsecure, clusterId, gatewayPort];
         var rootCommand = new RootCommand("OS Remote Executor: runs shell, PowerShell and Python scripts on this machine through an HTTP API");
         foreach (var option in all)
         {
@@ -73,7 +96,7 @@ public static class CommandLine
         runCommand.SetAction((result, ct) =>
         {
             var nodeName = Names.Sanitize(result.GetValue(node));
-            return run(new SiloSettings
+            var settings = new SiloSettings
             {
                 Addr = result.GetValue(addr)!,
                 Normal = result.GetValue(normal),
@@ -92,9 +115,32 @@ public static class CommandLine
                 Token = result.GetValue(token),
                 Insecure = result.GetValue(insecure),
                 MetricsToken = result.GetValue(metricsToken),
-            }, ct);
+                ClusterCert = result.GetValue(clusterCert),
+                ClusterKey = result.GetValue(clusterKey),
+                ClusterInsecure = result.GetValue(clusterInsecure),
+                ClusterId = result.GetValue(clusterId)!,
+            };
+            var (complete, error) = WithSecretFiles(settings, result.GetValue(tokenFile), result.GetValue(metricsTokenFile), result.GetValue(databaseFile));
+            error ??= complete is null ? null : TransportError(complete);
+            if (error is not null)
+            {
+                Console.Error.WriteLine($"remote_executor: error: {error}");
+                return Task.FromResult(UsageError);
+            }
+
+            return run(complete!, ct);
         });
         rootCommand.Subcommands.Add(runCommand);
+
+        var certOut = new Option<string>("--out") { Description = "directory to write cluster.crt and cluster.key into (mode 0600)", Required = true };
+        var certCommand = new Command("cluster-cert", "Write a fresh cluster certificate and key (PEM) for --cluster_cert/--cluster_key") { certOut };
+        certCommand.SetAction(result =>
+        {
+            var (cert, key) = Hosting.ClusterCertificate.Write(Path.GetFullPath(result.GetValue(certOut)!), "remote-executor-cluster");
+            Console.WriteLine($"wrote {cert} and {key}: copy both to every node, keep the key private");
+            return 0;
+        });
+        rootCommand.Subcommands.Add(certCommand);
 
         var helpCommand = new Command("help", "Show help");
         helpCommand.SetAction(_ => rootCommand.Parse("--help").Invoke());
@@ -121,6 +167,69 @@ public static class CommandLine
         // The host handles SIGTERM/Ctrl-C itself (graceful stop, --normal may wait for hours): no forced exit here.
         return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
+
+    /// <summary>Replaces the <c>--x_file</c> secrets by their contents; a flag given both ways or an unreadable file is an error.</summary>
+    internal static (SiloSettings? Settings, string? Error) WithSecretFiles(SiloSettings settings, string? tokenFile, string? metricsTokenFile, string? databaseFile)
+    {
+        string? Read(string flag, string? path, string? direct, out string? error)
+        {
+            error = null;
+            if (path is null)
+            {
+                return direct;
+            }
+
+            if (direct is not null)
+            {
+                error = $"{flag} and {flag[..^5]} exclude each other";
+                return null;
+            }
+
+            if (!SecretFile.TryRead(flag, path, out var secret, out var readError))
+            {
+                error = readError;
+                return null;
+            }
+
+            return secret;
+        }
+
+        var token = Read("--token_file", tokenFile, settings.Token, out var e1);
+        var metrics = Read("--metrics_token_file", metricsTokenFile, settings.MetricsToken, out var e2);
+        var database = Read("--database_file", databaseFile, settings.Database, out var e3);
+        var error = e1 ?? e2 ?? e3;
+        return error is null ? (settings with { Token = token, MetricsToken = metrics, Database = database }, null) : (null, error);
+    }
+
+    /// <summary>Cluster mode needs the cluster certificate (or an explicit opt-out); a gateway needs cluster mode.</summary>
+    internal static string? TransportError(SiloSettings settings)
+    {
+        if (string.IsNullOrWhiteSpace(settings.ClusterId))
+        {
+            return "--cluster_id must not be empty";
+        }
+
+        if (settings.Database is null)
+        {
+            return null;
+        }
+
+        if ((settings.ClusterCert is null) != (settings.ClusterKey is null))
+        {
+            return "--cluster_cert and --cluster_key go together";
+        }
+
+        if (settings.ClusterCert is null && !settings.ClusterInsecure)
+        {
+            return "cluster mode needs --cluster_cert and --cluster_key (create them with \"remote_executor cluster-cert --out DIR\"), or --cluster_insecure";
+        }
+
+        return settings.GatewayPort is not null && settings.ClusterCert is null
+            ? "--gateway_port needs --cluster_cert and --cluster_key (gateway clients must present the cluster certificate)"
+            : null;
+    }
+
+    private static Option<string?> PathOption(string name, string description) => new(name) { Description = description };
 
     private delegate bool TryParser<T>(string text, out T? value, out string error);
 

@@ -19,7 +19,6 @@ public sealed record SiloSettings
     public string? Database { get; init; }
     public required string Node { get; init; }
     public int SiloPort { get; init; } = 11111;
-    public int GatewayPort { get; init; } = 30000;
     public IPAddress? Advertise { get; init; }
 
     /// <summary>API token given on the command line or in REMOTE_EXECUTOR_TOKEN; null = the token file.</summary>
@@ -30,4 +29,21 @@ public sealed record SiloSettings
 
     /// <summary>Token <c>/metrics</c> requires; null = open.</summary>
     public string? MetricsToken { get; init; }
+
+    // Orleans transport (issue 19).
+    public const string DefaultClusterId = "remote-executor";
+
+    /// <summary>Orleans gateway port; null = no gateway (the default: the API is hosted in the silo).</summary>
+    public int? GatewayPort { get; init; }
+
+    /// <summary>PEM certificate and key silos authenticate each other with (cluster mode).</summary>
+    public string? ClusterCert { get; init; }
+
+    public string? ClusterKey { get; init; }
+
+    /// <summary>Cluster mode without TLS between silos (explicit opt-out).</summary>
+    public bool ClusterInsecure { get; init; }
+
+    /// <summary>Orleans cluster and service id (ServiceId keys the stored rows).</summary>
+    public string ClusterId { get; init; } = DefaultClusterId;
 }

@@ -14,14 +14,16 @@ public sealed partial class ExpirySweeper : BackgroundService
 
     private readonly IGrainFactory _grains;
     private readonly ReadModelReader _reader;
+    private readonly Database _database;
     private readonly EngineOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<ExpirySweeper> _logger;
 
-    public ExpirySweeper(IGrainFactory grains, ReadModelReader reader, EngineOptions options, TimeProvider clock, ILogger<ExpirySweeper> logger)
+    public ExpirySweeper(IGrainFactory grains, ReadModelReader reader, Database database, EngineOptions options, TimeProvider clock, ILogger<ExpirySweeper> logger)
     {
         _grains = grains;
         _reader = reader;
+        _database = database;
         _options = options;
         _clock = clock;
         _logger = logger;
@@ -49,6 +51,11 @@ public sealed partial class ExpirySweeper : BackgroundService
                     }
                 }
                 while (ids.Count == Batch && !ids.All(attempted.Contains) && !stoppingToken.IsCancellationRequested);
+
+                if (attempted.Count > 0)
+                {
+                    await _database.TruncateWalAsync(stoppingToken);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Reflection;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -23,15 +24,26 @@ namespace RemoteExecutor.Silo.Hosting;
 /// <summary>Builds and runs the one process: an Orleans silo co-hosting the HTTP API.</summary>
 public static class SiloHost
 {
-    public const string ClusterId = "remote-executor";
-
     public static string Version =>
         typeof(SiloHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev";
 
     public static async Task<int> RunAsync(SiloSettings settings, CancellationToken cancellationToken)
     {
+        OwnerOnly.RestrictUmask();
         Log.Logger = CreateLogger(settings, toFile: false);
         var log = Log.ForContext("SourceContext", "RemoteExecutor.Silo");
+        X509Certificate2? certificate;
+        try
+        {
+            certificate = SiloTransport.Certificate(settings, settings.Database is null ? DatabaseKind.Sqlite : DatabaseKind.PostgreSql);
+        }
+        catch (InvalidDataException ex)
+        {
+            await Console.Error.WriteLineAsync($"remote_executor: error: {ex.Message}");
+            await Log.CloseAndFlushAsync();
+            return CommandLine.UsageError;
+        }
+
         try
         {
             CreateRoot(settings.Root);
@@ -46,7 +58,17 @@ public static class SiloHost
             var bootLogger = new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger).CreateLogger("RemoteExecutor.Schema");
             await SchemaInstaller.InstallAsync(database, bootLogger, cancellationToken);
 
-            var app = Build(settings, database);
+            if (certificate is null && database.Kind == DatabaseKind.PostgreSql)
+            {
+                log.Warning("--cluster_insecure: silo-to-silo traffic is neither encrypted nor authenticated; anyone who reaches port {Port} can run commands on every node", settings.SiloPort);
+            }
+
+            if (settings.GatewayPort is not null && database.Kind == DatabaseKind.Sqlite)
+            {
+                log.Warning("--gateway_port is ignored on a single node: the API is the only way in");
+            }
+
+            var app = Build(settings, database, certificate);
             var url = ReadyUrl(settings.Addr);
             app.Lifetime.ApplicationStarted.Register(() => log.Information(
                 "RemoteExecutor {Version} ready: {Url} (API docs {Docs}, dashboard {Dashboard}, {Token}); node {Node}, root {Root}, storage {Storage}",
@@ -102,11 +124,7 @@ public static class SiloHost
     {
         try
         {
-            foreach (var dir in new[] { "data", "logs", "workspace", "scripts" })
-            {
-                Directory.CreateDirectory(Path.Combine(root, dir));
-            }
-
+            OwnerOnly.PrepareRoot(root);
             var probe = Path.Combine(root, "data", ".write-check");
             File.WriteAllText(probe, "");
             File.Delete(probe);
@@ -128,7 +146,10 @@ public static class SiloHost
         };
         PortCheck.EnsureFree(http, settings.Addr.Port, "--addr");
         PortCheck.EnsureFree(IPAddress.Any, settings.SiloPort, "--silo_port");
-        PortCheck.EnsureFree(IPAddress.Any, settings.GatewayPort, "--gateway_port");
+        if (settings.GatewayPort is { } gateway && settings.Database is not null)
+        {
+            PortCheck.EnsureFree(IPAddress.Any, gateway, "--gateway_port");
+        }
     }
 
     /// <summary>The operator's line for a start failure they can fix, or null for anything else.</summary>
@@ -156,7 +177,7 @@ public static class SiloHost
         : settings.Token is not null ? "token from --token"
         : $"token in {TokenStore.TokenPath(settings.Root)}";
 
-    public static WebApplication Build(SiloSettings settings, Database database)
+    public static WebApplication Build(SiloSettings settings, Database database, X509Certificate2? certificate)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Host.UseSerilog();
@@ -213,6 +234,13 @@ public static class SiloHost
         builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton(apiOptions);
         builder.Services.AddSingleton(database);
+        var databaseGuard = new DatabaseFileGuard(database);
+        apiOptions.StorageFault = databaseGuard.Problem;
+        builder.Services.AddSingleton(databaseGuard);
+        if (database.Kind == DatabaseKind.Sqlite)
+        {
+            builder.Services.AddHostedService<DatabaseWatcher>();
+        }
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ReadModelWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReadModelWriter>());
@@ -234,27 +262,10 @@ public static class SiloHost
 
         builder.UseOrleans(silo =>
         {
-            silo.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = ClusterId;
-                o.ServiceId = ClusterId;
-            });
+            SiloTransport.Configure(silo, settings, database, certificate);
             silo.Configure<SiloOptions>(o => o.SiloName = settings.Node);
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = settings.Timeout);
             silo.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = settings.Timeout);
-            if (database.Kind == DatabaseKind.Sqlite)
-            {
-                silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
-            }
-            else
-            {
-                silo.UseAdoNetClustering(o =>
-                {
-                    o.Invariant = database.OrleansInvariant;
-                    o.DataSource = database.DataSource;
-                });
-                silo.ConfigureEndpoints(settings.Advertise ?? Network.DefaultAdvertiseAddress(), settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
-            }
 
             silo.AddAdoNetGrainStorage(RemoteExecutor.Grains.StorageNames.GrainStorage, options => options.Configure<IServiceProvider>((o, sp) =>
             {

@@ -31,11 +31,17 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public IEnumerable<ServerProcess> All => Names.Select(n => _nodes[n]);
 
-    public string[] Args(string node) => [$"--database={Database.ConnectionString}", $"--node={node}", $"--token={Token}", "--advertise=127.0.0.1"];
+    /// <summary>Where the cluster certificate and key every node shares live (made by the binary's own code).</summary>
+    public string CertDir { get; } = Directory.CreateTempSubdirectory("re-cluster-cert-").FullName;
+
+    public string[] Args(string node) =>
+        [$"--database={Database.ConnectionString}", $"--node={node}", $"--token={Token}", "--advertise=127.0.0.1",
+         $"--cluster_cert={Path.Combine(CertDir, "cluster.crt")}", $"--cluster_key={Path.Combine(CertDir, "cluster.key")}"];
 
     public async Task InitializeAsync()
     {
         Database = await PostgresDatabase.CreateAsync();
+        RemoteExecutor.Silo.Hosting.ClusterCertificate.Write(CertDir, "test-cluster");
 
         // a first (it installs the schema), then b and c together.
         _nodes["a"] = Authorize(await ServerProcess.StartAsync(Args("a")));
@@ -59,6 +65,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             await Database.DisposeAsync();
         }
+
+        Directory.Delete(CertDir, recursive: true);
     }
 
     /// <summary>Restarts b when an earlier test left it down, and waits for the full cluster.</summary>

@@ -12,7 +12,7 @@ namespace RemoteExecutor.Tests.Cluster;
 /// resize, unknown nodes refused, and a node lost mid-task (its steps -999, others unaffected, rejoin works).
 /// Each test first makes sure all three nodes are up, so they do not depend on their order.
 /// </summary>
-public sealed class ClusterTests : IClassFixture<ClusterFixture>, IAsyncLifetime
+public sealed partial class ClusterTests : IClassFixture<ClusterFixture>, IAsyncLifetime
 {
     /// <summary>Orleans failure detection plus the resolution of the lost node's tasks (the issue allows 60 s more).</summary>
     private static readonly TimeSpan NodeLossDeadline = TimeSpan.FromSeconds(150);

@@ -115,7 +115,6 @@ public sealed class IsolatedServer : IAsyncDisposable
         psi.ArgumentList.Add($"--root={Root}");
         psi.ArgumentList.Add($"--addr=127.0.0.1:{Port}");
         psi.ArgumentList.Add($"--silo_port={ServerProcess.FreePort()}");
-        psi.ArgumentList.Add($"--gateway_port={ServerProcess.FreePort()}");
         psi.ArgumentList.Add($"--token={Token}");
         foreach (var arg in _args)
         {

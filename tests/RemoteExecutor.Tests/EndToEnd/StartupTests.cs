@@ -66,7 +66,7 @@ public sealed class StartupTests
         holder.Start();
         var port = ((IPEndPoint)holder.LocalEndpoint).Port;
 
-        var (code, output) = await RunToEndAsync($"--addr=127.0.0.1:{port}", $"--silo_port={ServerProcess.FreePort()}", $"--gateway_port={ServerProcess.FreePort()}");
+        var (code, output) = await RunToEndAsync($"--addr=127.0.0.1:{port}", $"--silo_port={ServerProcess.FreePort()}");
 
         Assert.Equal(1, code);
         var lines = Lines(output);
@@ -81,7 +81,7 @@ public sealed class StartupTests
         await using var first = await ServerProcess.StartAsync();
         var siloPort = first.SiloPort;
 
-        var (code, output) = await RunToEndAsync($"--addr=127.0.0.1:{ServerProcess.FreePort()}", $"--silo_port={siloPort}", $"--gateway_port={ServerProcess.FreePort()}");
+        var (code, output) = await RunToEndAsync($"--addr=127.0.0.1:{ServerProcess.FreePort()}", $"--silo_port={siloPort}");
 
         Assert.Equal(1, code);
         Assert.Contains($"port {siloPort} (--silo_port)", output, StringComparison.Ordinal);

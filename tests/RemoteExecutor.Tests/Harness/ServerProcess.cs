@@ -219,8 +219,8 @@ public sealed class ServerProcess : IAsyncDisposable
     private async Task LaunchAsync()
     {
         Port = FreePort();
-        var siloPort = SiloPort = FreePort();
-        var gatewayPort = FreePort();
+        var siloPort = FreePort();
+        SiloPort = siloPort;
         _starts++;
         File.AppendAllText(LogPath, $"===== start #{_starts} at {DateTimeOffset.Now:O} on port {Port}\n");
 
@@ -241,7 +241,6 @@ public sealed class ServerProcess : IAsyncDisposable
         psi.ArgumentList.Add($"--root={Root}");
         psi.ArgumentList.Add($"--addr=127.0.0.1:{Port}");
         psi.ArgumentList.Add($"--silo_port={siloPort}");
-        psi.ArgumentList.Add($"--gateway_port={gatewayPort}");
         foreach (var arg in _extraArgs)
         {
             psi.ArgumentList.Add(arg);
