@@ -52,7 +52,11 @@ public static class SiloHost
 
             var app = Build(settings, database);
             Log.Information("RemoteExecutor {Version} node {Node} listening on {Addr}, root {Root}, storage {Storage}",
-                Version, settings.Node, settings.Addr, settings.Root, database.Kind);
+                Version, settings.Node, ListenAddressOf(settings), settings.Root, database.Kind);
+            if (settings.Insecure && settings.Addr.Host is null)
+            {
+                Log.Warning("--insecure: listening on loopback only (localhost:{Port}); name an address in --addr to listen elsewhere", settings.Addr.Port);
+            }
             await app.RunAsync();
             return 0;
         }
@@ -67,6 +71,10 @@ public static class SiloHost
         }
     }
 
+    /// <summary>Where the API listens: <c>--addr</c>, except that <c>--insecure</c> without a host binds loopback only.</summary>
+    public static ListenAddress ListenAddressOf(SiloSettings settings) =>
+        settings.Insecure && settings.Addr.Host is null ? settings.Addr with { Host = "localhost" } : settings.Addr;
+
     public static WebApplication Build(SiloSettings settings, Database database)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -77,21 +85,22 @@ public static class SiloHost
             k.Limits.MaxRequestBodySize = new ApiOptions().MaxBodyBytes;
             // Long v1 query strings (ids, env_vars) reach the API and get a 400 that names the field, not a bare 414.
             k.Limits.MaxRequestLineSize = 64 * 1024;
-            if (settings.Addr.Host is null)
+            var listen = ListenAddressOf(settings);
+            if (listen.Host is null)
             {
-                k.ListenAnyIP(settings.Addr.Port);
+                k.ListenAnyIP(listen.Port);
             }
-            else if (settings.Addr.Host == "localhost")
+            else if (listen.Host == "localhost")
             {
-                k.ListenLocalhost(settings.Addr.Port);
+                k.ListenLocalhost(listen.Port);
             }
-            else if (IPAddress.TryParse(settings.Addr.Host, out var ip))
+            else if (IPAddress.TryParse(listen.Host, out var ip))
             {
-                k.Listen(ip, settings.Addr.Port);
+                k.Listen(ip, listen.Port);
             }
             else
             {
-                k.Listen(Dns.GetHostAddresses(settings.Addr.Host)[0], settings.Addr.Port);
+                k.Listen(Dns.GetHostAddresses(listen.Host)[0], listen.Port);
             }
         });
 
@@ -108,6 +117,9 @@ public static class SiloHost
             Node = settings.Node,
             Version = Version,
             MetricsToken = settings.MetricsToken,
+            MaxPoolSize = settings.MaxPoolSize,
+            Origins = new OriginAllowList(settings.AllowedOrigins),
+            Hosts = settings.Insecure ? new HostAllowList(InsecureHosts.For(ListenAddressOf(settings), settings.AllowedHosts)) : null,
         };
         if (!settings.Insecure)
         {
@@ -189,17 +201,20 @@ public static class SiloHost
         var app = builder.Build();
 
         app.UseApiErrors();
+        // Authentication decides on the matched endpoint, so routing runs first; handlers (and grains) only after it.
+        app.UseRouting();
         app.UseApiAuthentication(apiOptions);
+        app.UseRequestGuards(apiOptions);
         app.UseRequestLimits(settings.MaxRequests);
-        app.MapOpenApi();
-        app.MapScalarApiReference();
-        app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription();
+        app.MapOpenApi("/openapi/v1.json").WithAccess(RouteAccess.Open);
+        app.MapScalarApiReference().WithAccess(RouteAccess.Open);
+        app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription().WithAccess(RouteAccess.Dashboard);
         app.MapSystemEndpoints();
         app.MapTaskEndpoints();
         app.MapPoolEndpoints();
         app.MapAuditEndpoints();
         app.MapNodeEndpoints();
-        app.MapPrometheusScrapingEndpoint("/metrics").DisableRateLimiting();
+        app.MapMetrics();
         return app;
     }
 }
