@@ -92,17 +92,17 @@ public static class CommandLine
         }
 
         var runCommand = new Command("run", "Run server");
-        runCommand.Validators.Add(result =>
+        runCommand.SetAction(async (result, ct) =>
         {
             if (result.GetValue(poolSize) > result.GetValue(maxPoolSize))
             {
-                result.AddError($"--pool_size: {result.GetValue(poolSize)} is above --max_pool_size {result.GetValue(maxPoolSize)}");
+                await Console.Error.WriteLineAsync(
+                    $"remote_executor: error: --pool_size: {result.GetValue(poolSize)} is above --max_pool_size {result.GetValue(maxPoolSize)}, try --help");
+                return UsageError;
             }
-        });
-        runCommand.SetAction((result, ct) =>
-        {
+
             var nodeName = Names.Sanitize(result.GetValue(node));
-            return run(new SiloSettings
+            return await run(new SiloSettings
             {
                 Addr = result.GetValue(addr)!,
                 Normal = result.GetValue(normal),
