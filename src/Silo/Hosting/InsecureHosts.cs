@@ -39,5 +39,7 @@ public static class InsecureHosts
             .Where(n => n.OperationalStatus == OperationalStatus.Up)
             .SelectMany(n => n.GetIPProperties().UnicastAddresses)
             .Select(a => a.Address)
-            .Where(a => a.ScopeId == 0);
+            // Scoped (link-local) IPv6 addresses carry a zone no Host header names.
+            .Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                || (a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && a.ScopeId == 0));
 }
