@@ -1,3 +1,5 @@
+using RemoteExecutor.Api.Security;
+
 namespace RemoteExecutor.Api;
 
 /// <summary>Settings the API needs from the host.</summary>
@@ -20,6 +22,15 @@ public sealed class ApiOptions
 
     /// <summary>Token that <c>/metrics</c> requires; null = open.</summary>
     public string? MetricsToken { get; set; }
+
+    /// <summary>Browser origins allowed besides the server's own (<c>--allowed_origins</c>).</summary>
+    public OriginAllowList Origins { get; set; } = OriginAllowList.None;
+
+    /// <summary><c>Host</c> header values answered; null = any (the check is on in insecure mode only).</summary>
+    public HostAllowList? Hosts { get; set; }
+
+    /// <summary>Largest pool size a resize may ask for (<c>--max_pool_size</c>).</summary>
+    public int MaxPoolSize { get; set; } = 1024;
 
     /// <summary>"on" when API tokens are required, "off" in insecure mode.</summary>
     public string AuthMode => Token is null ? "off" : "on";

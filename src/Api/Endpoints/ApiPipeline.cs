@@ -45,7 +45,7 @@ public static partial class ApiPipeline
             IResult result = response.StatusCode switch
             {
                 StatusCodes.Status404NotFound => ApiResults.Error(ResultCode.NotFound, $"no route for {ctx.HttpContext.Request.Method} {ctx.HttpContext.Request.Path}"),
-                StatusCodes.Status405MethodNotAllowed => ApiResults.Error(ResultCode.NotFound, $"method {ctx.HttpContext.Request.Method} not allowed on {ctx.HttpContext.Request.Path}", StatusCodes.Status405MethodNotAllowed),
+                StatusCodes.Status405MethodNotAllowed => MethodNotAllowed(ctx.HttpContext.Request),
                 StatusCodes.Status413PayloadTooLarge => ApiResults.Error(ResultCode.ParameterError, "request body too large", StatusCodes.Status413PayloadTooLarge),
                 var s when s >= 400 => ApiResults.Error(s >= 500 ? ResultCode.InternalError : ResultCode.ParameterError, $"HTTP {s}", s),
                 _ => Results.Empty,
@@ -54,6 +54,10 @@ public static partial class ApiPipeline
         });
         return app;
     }
+
+    /// <summary>The 405 envelope.</summary>
+    public static IResult MethodNotAllowed(HttpRequest request) =>
+        ApiResults.Error(ResultCode.NotFound, $"method {request.Method} not allowed on {request.Path}", StatusCodes.Status405MethodNotAllowed);
 
     /// <summary>A message that says what failed without stack traces, paths or connection strings.</summary>
     private static string Describe(Exception? ex) => ex switch

@@ -14,7 +14,7 @@ public static class PoolEndpoints
     {
         var group = app.MapGroup("/api/v1/pool").WithTags("Pool");
         group.MapGet("", GetPool).WithName("GetPool").WithSummary("Pool size, steps accepted since start, running, waiting").Produces<Envelope<PoolDto>>();
-        group.MapPost("", ResizePool).WithName("ResizePool").WithSummary("Resize the pool: body {\"size\": N}, N >= 1")
+        group.MapPost("", ResizePool).WithName("ResizePool").WithSummary("Resize the pool: body {\"size\": N}, N from 1 to --max_pool_size (default 1024)")
             .WithDescription("Takes effect at once: growing starts waiting steps, shrinking lets running steps finish.")
             .Accepts<PoolResize>("application/json")
             .Produces<Envelope<PoolDto>>().Produces<Envelope<object>>(400);
@@ -40,12 +40,12 @@ public static class PoolEndpoints
             using var doc = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
             if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("size", out var sizeElement))
             {
-                return ApiResults.Error(ResultCode.ParameterError, "body must be {\"size\": N} with N >= 1");
+                return ApiResults.Error(ResultCode.ParameterError, $"body must be {{\"size\": N}} with N from 1 to {options.MaxPoolSize}");
             }
 
             if (sizeElement.ValueKind != JsonValueKind.Number || !sizeElement.TryGetInt32(out size))
             {
-                return ApiResults.Error(ResultCode.ParameterError, $"size must be a whole number >= 1, got {sizeElement.GetRawText()}");
+                return ApiResults.Error(ResultCode.ParameterError, $"size must be a whole number from 1 to {options.MaxPoolSize} (--max_pool_size), got {sizeElement.GetRawText()}");
             }
         }
         catch (JsonException ex)
@@ -53,9 +53,9 @@ public static class PoolEndpoints
             return ApiResults.Error(ResultCode.ParameterError, $"malformed JSON body (expected {{\"size\": N}}): {ex.Message}");
         }
 
-        if (size < 1)
+        if (size < 1 || size > options.MaxPoolSize)
         {
-            return ApiResults.Error(ResultCode.ParameterError, $"size must be at least 1, got {size}");
+            return ApiResults.Error(ResultCode.ParameterError, $"size must be from 1 to {options.MaxPoolSize} (--max_pool_size), got {size}");
         }
 
         if (await CheckAsync(grains, options, node) is { } nodeError)

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using RemoteExecutor.Api.Security;
 
 namespace RemoteExecutor.Api.Endpoints;
 
@@ -11,15 +12,16 @@ public static class SystemEndpoints
 {
     public static IEndpointRouteBuilder MapSystemEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("System");
+        // The probes are open; /api/v1/state is not (it is mapped outside the group).
+        var group = app.MapGroup("").WithTags("System").WithAccess(RouteAccess.Open);
         group.MapGet("/version", Version).WithName("Version").WithSummary("Build and version information").Produces<Envelope<VersionInfo>>();
         group.MapGet("/healthyz", Healthyz).WithName("Healthyz").WithSummary("Liveness: server, client and state; 503 when the database file was lost").Produces<Envelope<Health>>().Produces<Envelope<Health>>(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/heartbeat", () => Results.Ok()).WithName("Heartbeat").WithSummary("Heartbeat: an empty 200 while the service runs");
         group.MapMethods("/heartbeat", ["HEAD"], () => Results.Ok()).WithName("HeartbeatHead").WithSummary("Heartbeat (HEAD): an empty 200 while the service runs");
         app.MapGet("/api/v1/state", async (CancellationToken ct) => ApiResults.Ok(await HostState.ReadAsync(ct)))
             .WithTags("System").WithName("HostState").WithSummary("Host state: os, cpu (per core), ram, disk, runtime").Produces<Envelope<HostState.State>>();
-        app.MapGet("/swagger", () => Results.Redirect("/scalar", permanent: false)).ExcludeFromDescription();
-        app.MapGet("/swagger/{**rest}", () => Results.Redirect("/scalar", permanent: false)).ExcludeFromDescription();
+        app.MapGet("/swagger", () => Results.Redirect("/scalar", permanent: false)).ExcludeFromDescription().WithAccess(RouteAccess.Open);
+        app.MapGet("/swagger/{**rest}", () => Results.Redirect("/scalar", permanent: false)).ExcludeFromDescription().WithAccess(RouteAccess.Open);
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using RemoteExecutor.Api.Security;
 
 namespace RemoteExecutor.Api.OpenApi;
 
@@ -11,8 +12,6 @@ namespace RemoteExecutor.Api.OpenApi;
 /// </summary>
 public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
 {
-    private static readonly HashSet<string> OpenOperations = ["Version", "Healthyz", "Heartbeat", "HeartbeatHead"];
-
     private static readonly HashSet<string> V1Submits = ["SubmitTask", "SubmitTaskRoot"];
 
     private static readonly Dictionary<string, string> ParameterMeanings = new(StringComparer.Ordinal)
@@ -60,7 +59,8 @@ public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
         }
 
         operation.Responses ??= [];
-        var open = OpenOperations.Contains(id);
+        // The same marker authentication decides on: the document cannot disagree with the server.
+        var open = context.Description.ActionDescriptor.EndpointMetadata.OfType<RouteAccessMetadata>().LastOrDefault()?.Access == RouteAccess.Open;
         if (open)
         {
             // An empty list overrides the document-wide bearer requirement: no token needed.

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Net;
+using RemoteExecutor.Api.Security;
 using RemoteExecutor.Grains.Interfaces;
 
 namespace RemoteExecutor.Silo.Cli;
@@ -31,6 +32,7 @@ public static class CommandLine
         var timeout = Duration("--timeout", "timeout for serving one endpoint call", TimeSpan.FromSeconds(30));
         var maxRequests = Number("--max-requests", "maximum number of concurrent API requests; 0 disables the limit", 0, 0);
         var poolSize = Number("--pool_size", "size of the execution pool", 30, 1);
+        var maxPoolSize = Number("--max_pool_size", "largest pool size --pool_size and a resize may ask for", 1024, 1);
         var database = new Option<string?>("--database")
         {
             Description = "PostgreSQL connection string: cluster mode (also REMOTE_EXECUTOR_DATABASE); absent = embedded SQLite",
@@ -59,6 +61,25 @@ public static class CommandLine
         };
         var insecure = new Option<bool>("--insecure") { Description = "turn authentication off (the old tool's behaviour); logs a warning every hour" };
         var metricsToken = new Option<string?>("--metrics_token") { Description = "token /metrics requires; default: /metrics is open" };
+        var allowedOrigins = List(
+            "--allowed_origins",
+            "web origins (scheme://host[:port]) whose pages may call the API, comma-separated, repeatable; default: only the server's own",
+            (string s, out string? v, out string e) =>
+            {
+                e = $"invalid origin \"{s}\": expected scheme://host[:port], e.g. https://ops.example.com";
+                var ok = OriginAllowList.TryNormalize(s, out var normal);
+                v = normal;
+                return ok;
+            });
+        var allowedHosts = List(
+            "--allowed_hosts",
+            "with --insecure: Host header values answered besides localhost/127.0.0.1/[::1] and the listen address (name or name:port), comma-separated, repeatable",
+            (string s, out string? v, out string e) =>
+            {
+                e = $"invalid host \"{s}\": expected name or name:port";
+                v = s.Trim();
+                return HostAllowList.TryParse(s, out _, out _);
+            });
 
         // Side doors (issue 19): secrets from files, and the Orleans transport.
         var tokenFile = PathOption("--token_file", "read the API token from this file (e.g. $CREDENTIALS_DIRECTORY/token): keeps it out of ps");
@@ -84,7 +105,8 @@ public static class CommandLine
         };
 
         Option[] all = [addr, normal, debug, root, keyExpire, execTimeout, timeout, maxRequests, poolSize, database, node, siloPort, advertise, token, insecure, metricsToken,
-            tokenFile, metricsTokenFile, databaseFile, clusterCert, clusterKey, clusterInsecure, clusterId, gatewayPort];
+            tokenFile, metricsTokenFile, databaseFile, clusterCert, clusterKey, clusterInsecure, clusterId, gatewayPort,
+            maxPoolSize, allowedOrigins, allowedHosts];
         var rootCommand = new RootCommand("OS Remote Executor: runs shell, PowerShell and Python scripts on this machine through an HTTP API");
         foreach (var option in all)
         {
@@ -93,8 +115,15 @@ public static class CommandLine
         }
 
         var runCommand = new Command("run", "Run server");
-        runCommand.SetAction((result, ct) =>
+        runCommand.SetAction(async (result, ct) =>
         {
+            if (result.GetValue(poolSize) > result.GetValue(maxPoolSize))
+            {
+                await Console.Error.WriteLineAsync(
+                    $"remote_executor: error: --pool_size: {result.GetValue(poolSize)} is above --max_pool_size {result.GetValue(maxPoolSize)}, try --help");
+                return UsageError;
+            }
+
             var nodeName = Names.Sanitize(result.GetValue(node));
             var settings = new SiloSettings
             {
@@ -119,16 +148,19 @@ public static class CommandLine
                 ClusterKey = result.GetValue(clusterKey),
                 ClusterInsecure = result.GetValue(clusterInsecure),
                 ClusterId = result.GetValue(clusterId)!,
+                MaxPoolSize = result.GetValue(maxPoolSize),
+                AllowedOrigins = result.GetValue(allowedOrigins) ?? [],
+                AllowedHosts = result.GetValue(allowedHosts) ?? [],
             };
             var (complete, error) = WithSecretFiles(settings, result.GetValue(tokenFile), result.GetValue(metricsTokenFile), result.GetValue(databaseFile));
             error ??= complete is null ? null : TransportError(complete);
             if (error is not null)
             {
-                Console.Error.WriteLine($"remote_executor: error: {error}");
-                return Task.FromResult(UsageError);
+                await Console.Error.WriteLineAsync($"remote_executor: error: {error}");
+                return UsageError;
             }
 
-            return run(complete!, ct);
+            return await run(complete!, ct);
         });
         rootCommand.Subcommands.Add(runCommand);
 
@@ -267,6 +299,30 @@ public static class CommandLine
 
             return true;
         }),
+    };
+
+    /// <summary>A repeatable, comma-separated list; each item checked (and normalised) by <paramref name="parser"/>.</summary>
+    private static Option<string[]> List(string name, string description, TryParser<string> parser) => new(name)
+    {
+        Description = description,
+        Arity = ArgumentArity.ZeroOrMore,
+        DefaultValueFactory = _ => [],
+        CustomParser = r =>
+        {
+            var items = new List<string>();
+            foreach (var item in r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+            {
+                if (!parser(item, out var value, out var error))
+                {
+                    r.AddError($"{OptionName(r)}: {error}");
+                    return [];
+                }
+
+                items.Add(value!);
+            }
+
+            return [.. items];
+        },
     };
 
     private static Option<int> Number(string name, string description, int fallback, int min, int max = int.MaxValue) => new(name)

@@ -46,4 +46,13 @@ public sealed record SiloSettings
 
     /// <summary>Orleans cluster and service id (ServiceId keys the stored rows).</summary>
     public string ClusterId { get; init; } = DefaultClusterId;
+
+    /// <summary>Largest pool size (<c>--max_pool_size</c>): the start size and every resize stay at or below it.</summary>
+    public int MaxPoolSize { get; init; } = 1024;
+
+    /// <summary>Web origins allowed to call the API besides the server's own, normalised (<c>--allowed_origins</c>).</summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
+    /// <summary>Extra <c>Host</c> values an insecure server answers (<c>--allowed_hosts</c>).</summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
 }

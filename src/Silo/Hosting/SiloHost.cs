@@ -69,10 +69,14 @@ public static class SiloHost
             }
 
             var app = Build(settings, database, certificate);
-            var url = ReadyUrl(settings.Addr);
+            var url = ReadyUrl(ListenAddressOf(settings));
             app.Lifetime.ApplicationStarted.Register(() => log.Information(
                 "RemoteExecutor {Version} ready: {Url} (API docs {Docs}, dashboard {Dashboard}, {Token}); node {Node}, root {Root}, storage {Storage}",
                 Version, url, url + "scalar", url + "dashboard/", TokenNote(settings), settings.Node, settings.Root, database.Kind));
+            if (settings.Insecure && settings.Addr.Host is null)
+            {
+                log.Warning("--insecure: listening on loopback only (localhost:{Port}); name an address in --addr to listen elsewhere", settings.Addr.Port);
+            }
             await app.RunAsync();
             return 0;
         }
@@ -137,7 +141,7 @@ public static class SiloHost
 
     private static void CheckPorts(SiloSettings settings)
     {
-        var http = settings.Addr.Host switch
+        var http = ListenAddressOf(settings).Host switch
         {
             null or "" => IPAddress.IPv6Any,
             "localhost" => IPAddress.Loopback,
@@ -177,6 +181,10 @@ public static class SiloHost
         : settings.Token is not null ? "token from --token"
         : $"token in {TokenStore.TokenPath(settings.Root)}";
 
+    /// <summary>Where the API listens: <c>--addr</c>, except that <c>--insecure</c> without a host binds loopback only.</summary>
+    public static ListenAddress ListenAddressOf(SiloSettings settings) =>
+        settings.Insecure && settings.Addr.Host is null ? settings.Addr with { Host = "localhost" } : settings.Addr;
+
     public static WebApplication Build(SiloSettings settings, Database database, X509Certificate2? certificate)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -187,21 +195,22 @@ public static class SiloHost
             k.Limits.MaxRequestBodySize = new ApiOptions().MaxBodyBytes;
             // Long v1 query strings (ids, env_vars) reach the API and get a 400 that names the field, not a bare 414.
             k.Limits.MaxRequestLineSize = 64 * 1024;
-            if (settings.Addr.Host is null)
+            var listen = ListenAddressOf(settings);
+            if (listen.Host is null)
             {
-                k.ListenAnyIP(settings.Addr.Port);
+                k.ListenAnyIP(listen.Port);
             }
-            else if (settings.Addr.Host == "localhost")
+            else if (listen.Host == "localhost")
             {
-                k.ListenLocalhost(settings.Addr.Port);
+                k.ListenLocalhost(listen.Port);
             }
-            else if (IPAddress.TryParse(settings.Addr.Host, out var ip))
+            else if (IPAddress.TryParse(listen.Host, out var ip))
             {
-                k.Listen(ip, settings.Addr.Port);
+                k.Listen(ip, listen.Port);
             }
             else
             {
-                k.Listen(Dns.GetHostAddresses(settings.Addr.Host)[0], settings.Addr.Port);
+                k.Listen(Dns.GetHostAddresses(listen.Host)[0], listen.Port);
             }
         });
 
@@ -218,6 +227,9 @@ public static class SiloHost
             Node = settings.Node,
             Version = Version,
             MetricsToken = settings.MetricsToken,
+            MaxPoolSize = settings.MaxPoolSize,
+            Origins = new OriginAllowList(settings.AllowedOrigins),
+            Hosts = settings.Insecure ? new HostAllowList(InsecureHosts.For(ListenAddressOf(settings), settings.AllowedHosts)) : null,
         };
         if (!settings.Insecure)
         {
@@ -291,17 +303,20 @@ public static class SiloHost
 
         app.UseApiErrors();
         app.UseBrowserLanding();
+        // Authentication decides on the matched endpoint, so routing runs first; handlers (and grains) only after it.
+        app.UseRouting();
         app.UseApiAuthentication(apiOptions);
+        app.UseRequestGuards(apiOptions);
         app.UseRequestLimits(settings.MaxRequests);
-        app.MapOpenApi();
-        app.MapScalarApiReference();
-        app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription();
+        app.MapOpenApi("/openapi/v1.json").WithAccess(RouteAccess.Open);
+        app.MapScalarApiReference().WithAccess(RouteAccess.Open);
+        app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription().WithAccess(RouteAccess.Dashboard);
         app.MapSystemEndpoints();
         app.MapTaskEndpoints();
         app.MapPoolEndpoints();
         app.MapAuditEndpoints();
         app.MapNodeEndpoints();
-        app.MapPrometheusScrapingEndpoint("/metrics").DisableRateLimiting();
+        app.MapMetrics();
         return app;
     }
 }

@@ -239,9 +239,11 @@ public sealed class ServerProcess : IAsyncDisposable
         psi.ArgumentList.Add(ServerBinary.DllPath);
         psi.ArgumentList.Add("run");
         psi.ArgumentList.Add($"--root={Root}");
-        psi.ArgumentList.Add($"--addr=127.0.0.1:{Port}");
+        // A test may give its own --addr; "{port}" in it stands for this run's port (the client still uses 127.0.0.1).
+        var addr = _extraArgs.FirstOrDefault(a => a.StartsWith("--addr=", StringComparison.Ordinal));
+        psi.ArgumentList.Add(addr is null ? $"--addr=127.0.0.1:{Port}" : addr.Replace("{port}", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         psi.ArgumentList.Add($"--silo_port={siloPort}");
-        foreach (var arg in _extraArgs)
+        foreach (var arg in _extraArgs.Where(a => !ReferenceEquals(a, addr)))
         {
             psi.ArgumentList.Add(arg);
         }

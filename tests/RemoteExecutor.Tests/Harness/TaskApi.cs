@@ -20,13 +20,16 @@ public sealed class TaskApi
 
     public Task<ApiAnswer> GetAsync(string path) => SendAsync(HttpMethod.Get, path);
 
-    public async Task<ApiAnswer> SendAsync(HttpMethod method, string path, string? body = null, string contentType = "application/json")
+    /// <param name="configure">Last touches before sending (headers such as Origin, Host, Authorization).</param>
+    public async Task<ApiAnswer> SendAsync(HttpMethod method, string path, string? body = null, string contentType = "application/json", Action<HttpRequestMessage>? configure = null)
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8, contentType);
         }
+
+        configure?.Invoke(request);
 
         using var response = await _http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();

@@ -33,6 +33,12 @@ public sealed class CommandLineTests
     [InlineData("--silo_port=0")]
     [InlineData("--advertise=not-an-ip")]
     [InlineData("--no_such_flag")]
+    [InlineData("--pool_size=1025")]
+    [InlineData("--max_pool_size=0")]
+    [InlineData("--allowed_origins=evil.example")]
+    [InlineData("--allowed_origins=https://ok.example,https://bad.example/path")]
+    [InlineData("--allowed_hosts=a b")]
+    [InlineData("--allowed_hosts=host:99999")]
     public async Task InvokeAsync_BadFlagValue_ExitsWithUsageErrorWithoutRunning(string flag)
     {
         var fake = new FakeRun();
@@ -127,5 +133,31 @@ public sealed class CommandLineTests
         var parsed = Cli.Build(new FakeRun().Invoke).Parse(["run", flag]);
         Assert.NotEmpty(parsed.Errors);
         Assert.Contains(parsed.Errors, e => e.Message.Contains(name, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task InvokeAsync_PoolSizeAboveMaxPoolSize_ExitsWithUsageErrorWithoutRunning()
+    {
+        var fake = new FakeRun();
+        Assert.Equal(2, await Cli.InvokeAsync(["run", "--pool_size=50", "--max_pool_size=40"], fake.Invoke));
+        Assert.Equal(0, fake.Calls);
+
+        Assert.Equal(0, await Cli.InvokeAsync(["run", "--pool_size=2000", "--max_pool_size=4096"], fake.Invoke));
+        Assert.Equal(2000, fake.Settings!.PoolSize);
+        Assert.Equal(4096, fake.Settings.MaxPoolSize);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_BrowserFlags_AreSplitRepeatedAndNormalised()
+    {
+        var fake = new FakeRun();
+        var code = await Cli.InvokeAsync(
+            ["run", "--allowed_origins=https://Ops.Example.com/,http://a.test:8080", "--allowed_origins", "https://b.test:443",
+             "--allowed_hosts=executor.lan,executor.lan:2376", "--allowed_hosts=[fd00::1]:2376"],
+            fake.Invoke);
+        Assert.Equal(0, code);
+        Assert.Equal(["https://ops.example.com", "http://a.test:8080", "https://b.test"], fake.Settings!.AllowedOrigins);
+        Assert.Equal(["executor.lan", "executor.lan:2376", "[fd00::1]:2376"], fake.Settings.AllowedHosts);
+        Assert.Equal(1024, fake.Settings.MaxPoolSize);
     }
 }

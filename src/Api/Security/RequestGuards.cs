@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace RemoteExecutor.Api.Security;
+
+/// <summary>
+/// Browser-borne requests (CSRF, DNS rebinding) kept out, in every mode: a foreign <c>Host</c> when the server checks
+/// hosts (<c>--insecure</c>), an <c>Origin</c> not allowed, a state change whose body is not JSON.
+/// </summary>
+public static class RequestGuards
+{
+    public static WebApplication UseRequestGuards(this WebApplication app, ApiOptions options)
+    {
+        app.Use(async (context, next) =>
+        {
+            if (Refusal(context, options) is { } refusal)
+            {
+                await refusal.ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
+        return app;
+    }
+
+    private static IResult? Refusal(HttpContext context, ApiOptions options)
+    {
+        var request = context.Request;
+        if (options.Hosts is { } hosts && !hosts.Allows(request.Host))
+        {
+            return ApiResults.Error(ResultCode.ParameterError,
+                $"Host \"{Shorten(request.Host.Value)}\" is not a name this server answers in --insecure mode; " +
+                "use localhost, 127.0.0.1 or [::1] with the port, or add the name to --allowed_hosts",
+                StatusCodes.Status421MisdirectedRequest);
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length > 0 && !options.Origins.Allows(origin, request.Scheme, request.Host))
+        {
+            return ApiResults.Error(ResultCode.ParameterError,
+                $"requests from the web origin \"{Shorten(origin)}\" are not allowed; add it to --allowed_origins to allow them",
+                StatusCodes.Status403Forbidden);
+        }
+
+        var hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
+        if (hasBody && !BodyMediaType.IsSafeMethod(request.Method) && !BodyMediaType.IsAccepted(request.ContentType))
+        {
+            return ApiResults.Error(ResultCode.ParameterError,
+                $"the body must be JSON: send the header Content-Type: {BodyMediaType.Expected} " +
+                $"(got {(string.IsNullOrEmpty(request.ContentType) ? "no Content-Type" : $"\"{Shorten(request.ContentType)}\"")})",
+                StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        return null;
+    }
+
+    private static string Shorten(string? text) => text is null ? "" : text.Length <= 200 ? text : text[..200] + "...";
+}
