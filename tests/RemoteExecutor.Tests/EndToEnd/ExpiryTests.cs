@@ -75,6 +75,8 @@ public sealed class ExpiryTests : IClassFixture<ShortExpiryServerFixture>
     /// <summary>A request body that stops half-way until released: the request holds its slot meanwhile.</summary>
     private sealed class HeldBody : HttpContent
     {
+        public HeldBody() => Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
         public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
