@@ -2,7 +2,7 @@ using RemoteExecutor.Grains.Storage;
 
 namespace RemoteExecutor.Grains.Execution;
 
-/// <summary>Numbers a step's output lines in arrival order and queues them for the console store.</summary>
+/// <summary>Numbers a step's output lines (already masked) in arrival order and queues them for the console store.</summary>
 internal sealed class ConsoleSink
 {
     private readonly ReadModelWriter _writer;
@@ -10,15 +10,13 @@ internal sealed class ConsoleSink
     private readonly string _step;
     private readonly Lock _gate = new();
     private readonly List<Task> _commits = [];
-    private readonly IReadOnlyList<string> _secrets;
     private long _next = 1;
 
-    public ConsoleSink(ReadModelWriter writer, string task, string step, IReadOnlyList<string> secrets)
+    public ConsoleSink(ReadModelWriter writer, string task, string step)
     {
         _writer = writer;
         _task = task;
         _step = step;
-        _secrets = secrets;
     }
 
     public long Lines => Interlocked.Read(ref _next) - 1;
@@ -28,21 +26,6 @@ internal sealed class ConsoleSink
         if (lines.Count == 0)
         {
             return;
-        }
-
-        if (_secrets.Count > 0)
-        {
-            // Secrets never reach the store: longest first, so a secret containing another is masked whole.
-            for (var i = 0; i < lines.Count; i++)
-            {
-                var content = lines[i].Content;
-                foreach (var secret in _secrets.OrderByDescending(s => s.Length))
-                {
-                    content = content.Replace(secret, EnvEntries.Mask, StringComparison.Ordinal);
-                }
-
-                lines[i] = (lines[i].Ts, content);
-            }
         }
 
         long first;
@@ -55,6 +38,12 @@ internal sealed class ConsoleSink
         var commit = await _writer.QueueConsoleAsync(_task, _step, first, lines);
         lock (_gate)
         {
+            if (_commits.Count >= 1024)
+            {
+                // A step printing for hours: forget what is committed already.
+                _commits.RemoveAll(c => c.IsCompletedSuccessfully);
+            }
+
             _commits.Add(commit);
         }
     }

@@ -61,7 +61,11 @@ public static class CommandLine
         var insecure = new Option<bool>("--insecure") { Description = "turn authentication off (the old tool's behaviour); logs a warning every hour" };
         var metricsToken = new Option<string?>("--metrics_token") { Description = "token /metrics requires; default: /metrics is open" };
 
-        Option[] all = [addr, normal, debug, root, keyExpire, execTimeout, timeout, maxRequests, poolSize, database, node, siloPort, gatewayPort, advertise, token, insecure, metricsToken];
+        // Output bounds (issue 19).
+        var maxLine = Size("--max_line", "longest console line; longer lines are stored in pieces ending with \"…[line continues]\"", 64 << 10, 256, 64 << 20);
+        var maxOutput = Size("--max_output", "most output kept per step; beyond it output is dropped and the console says how much", 1L << 30, 1024, long.MaxValue);
+
+        Option[] all = [addr, normal, debug, root, keyExpire, execTimeout, timeout, maxRequests, poolSize, database, node, siloPort, gatewayPort, advertise, token, insecure, metricsToken, maxLine, maxOutput];
         var rootCommand = new RootCommand("OS Remote Executor: runs shell, PowerShell and Python scripts on this machine through an HTTP API");
         foreach (var option in all)
         {
@@ -92,6 +96,8 @@ public static class CommandLine
                 Token = result.GetValue(token),
                 Insecure = result.GetValue(insecure),
                 MetricsToken = result.GetValue(metricsToken),
+                MaxLine = (int)result.GetValue(maxLine),
+                MaxOutput = result.GetValue(maxOutput),
             }, ct);
         });
         rootCommand.Subcommands.Add(runCommand);
@@ -158,6 +164,13 @@ public static class CommandLine
 
             return true;
         }),
+    };
+
+    private static Option<long> Size(string name, string description, long fallback, long min, long max) => new(name)
+    {
+        Description = $"{description} (bytes; K, M, G suffixes are binary)",
+        DefaultValueFactory = _ => fallback,
+        CustomParser = r => Parse(r, (string s, out long v, out string e) => ByteSize.TryParse(s, min, max, out v, out e)),
     };
 
     private static Option<int> Number(string name, string description, int fallback, int min, int max = int.MaxValue) => new(name)

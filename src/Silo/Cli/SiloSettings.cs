@@ -30,4 +30,10 @@ public sealed record SiloSettings
 
     /// <summary>Token <c>/metrics</c> requires; null = open.</summary>
     public string? MetricsToken { get; init; }
+
+    /// <summary>Longest console line in bytes (<c>--max_line</c>).</summary>
+    public int MaxLine { get; init; } = 64 * 1024;
+
+    /// <summary>Most output bytes kept per step (<c>--max_output</c>).</summary>
+    public long MaxOutput { get; init; } = 1L << 30;
 }
