@@ -301,7 +301,8 @@ public sealed partial class ProcessSupervisor
     {
         if (pgid > 0)
         {
-            ProcessGroup.Signal(pgid, ProcessGroup.SigTerm);
+            // A kill right after the spawn may come before setsid ran: signal the group only once it exists.
+            await ProcessGroup.SignalLeaderAsync(process, ProcessGroup.SigTerm, ProcessGroup.LeaderSettle);
             using var grace = new CancellationTokenSource(_options.KillGrace);
             try
             {
@@ -312,7 +313,7 @@ public sealed partial class ProcessSupervisor
                 // It ignored SIGTERM: SIGKILL below.
             }
 
-            ProcessGroup.Signal(pgid, ProcessGroup.SigKill);
+            await ProcessGroup.SignalLeaderAsync(process, ProcessGroup.SigKill, ProcessGroup.LeaderSettle);
         }
         else
         {
