@@ -11,4 +11,6 @@ public sealed record ExecutionRequest
     [Id(4)] public required string CommandContent { get; init; }
     [Id(5)] public IReadOnlyList<string> Env { get; init; } = [];
     [Id(6)] public TimeSpan Timeout { get; init; }
+    /// <summary>Every secret value of the task (all steps' too): masked in this step's output.</summary>
+    [Id(7)] public IReadOnlyList<string> Secrets { get; init; } = [];
 }

@@ -12,4 +12,6 @@ public sealed record StepRun
     [Id(4)] public IReadOnlyList<string> Env { get; init; } = [];
     /// <summary>Effective step timeout.</summary>
     [Id(5)] public TimeSpan Timeout { get; init; }
+    /// <summary>Every secret value of the task (task level and every step's), masked in this step's output.</summary>
+    [Id(6)] public IReadOnlyList<string> Secrets { get; init; } = [];
 }

@@ -15,7 +15,7 @@ public sealed class AuditGrain : Grain, IAuditGrain
         _reader = reader;
     }
 
-    public Task Record(AuditEntry entry) => _writer.AppendAuditAsync(entry);
+    public Task Record(AuditEntry entry) => _writer.AppendAuditAsync(AuditText.Clean(entry));
 
     public Task<AuditPage> List(int page, int size) => _reader.ListAuditAsync(page, size);
 }

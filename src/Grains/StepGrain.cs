@@ -52,6 +52,7 @@ public sealed partial class StepGrain : Grain, IStepGrain
                 CommandContent = run.Step.CommandContent,
                 Env = run.Env,
                 Timeout = run.Timeout,
+                Secrets = run.Secrets,
             });
         }
         catch (Exception ex)

@@ -323,6 +323,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         if (ready.Count > 0)
         {
             RequestContext.Set(NodePlacement.ContextKey, S.Node);
+            var secrets = EnvEntries.SecretValues([.. S.EnvVars, .. S.Steps.SelectMany(s => s.Spec.EnvVars)]);
             var starts = ready.Select(step => (step, StepOf(step.Name).Start(new StepRun
             {
                 TaskId = Id,
@@ -331,6 +332,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
                 Step = step,
                 Env = [.. S.EnvVars, .. step.EnvVars],
                 Timeout = step.Timeout ?? _options.ExecTimeout,
+                Secrets = secrets,
             }))).ToList();
             var failed = false;
             foreach (var (step, start) in starts)

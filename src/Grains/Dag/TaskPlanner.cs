@@ -156,7 +156,7 @@ public static class TaskPlanner
     {
         foreach (var entry in env ?? [])
         {
-            if (!EnvEntries.TryParse(entry, out var name, out _, out _))
+            if (!EnvEntries.TryParse(entry, out var name, out var value, out var secret))
             {
                 return $"{field}: entry \"{EnvEntries.Masked([entry ?? ""])[0]}\" is not of the form NAME=value (or SECRET:NAME=value)";
             }
@@ -169,6 +169,11 @@ public static class TaskPlanner
             if (entry!.Contains('\0', StringComparison.Ordinal))
             {
                 return $"{field}: entry contains a NUL character";
+            }
+
+            if (secret && value.Length is > 0 and < SecretMasker.MinLength)
+            {
+                return $"{field}: secret {name} is shorter than {SecretMasker.MinLength} characters; masking it would blank ordinary output, use a longer value";
             }
         }
 

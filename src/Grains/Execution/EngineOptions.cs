@@ -21,6 +21,12 @@ public sealed class EngineOptions
     /// <summary>Time a killed process group gets between SIGTERM and SIGKILL.</summary>
     public TimeSpan KillGrace { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Longest console line in bytes (<c>--max_line</c>); longer lines are stored in marked pieces.</summary>
+    public int MaxLine { get; set; } = 64 * 1024;
+
+    /// <summary>Most output bytes kept per step (<c>--max_output</c>); the rest is read and dropped.</summary>
+    public long MaxOutput { get; set; } = 1L << 30;
+
     public string WorkspaceDir(string task) => Path.Combine(Root, "workspace", task);
 
     public string ScriptDir(string task) => Path.Combine(Root, "scripts", task);

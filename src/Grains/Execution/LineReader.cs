@@ -2,19 +2,43 @@ using System.Text;
 
 namespace RemoteExecutor.Grains.Execution;
 
-/// <summary>Reads a pipe to EOF, cutting it into lines (LF or CRLF) and handing them over a chunk at a time.</summary>
-internal static class LineReader
+/// <summary>
+/// Reads one pipe to EOF, cutting it into lines (LF or CRLF), masking secrets and handing the lines to the console
+/// a pipe read at a time. It never holds more than <c>maxLine</c> bytes: a longer line is stored as several
+/// console lines, every piece but the last ending with <see cref="ContinuationMarker"/> (cut on a UTF-8 character
+/// boundary). Once the step's output budget is spent the rest of the pipe is read and dropped.
+/// </summary>
+internal sealed class LineReader
 {
-    /// <summary>Longest line kept whole; longer ones are cut into pieces of this size.</summary>
-    public const int MaxLine = 1 << 20;
+    /// <summary>Ends every piece of a cut line except its last.</summary>
+    public const string ContinuationMarker = "…[line continues]";
 
-    public static async Task PumpAsync(Stream stream, ConsoleSink sink, TimeProvider clock)
+    private const int InitialBuffer = 64 * 1024;
+
+    private readonly int _maxLine;
+    private readonly SecretMasker _masker;
+    private readonly OutputLimiter _limiter;
+    private readonly ConsoleSink _sink;
+    private readonly TimeProvider _clock;
+
+    public LineReader(int maxLine, SecretMasker masker, OutputLimiter limiter, ConsoleSink sink, TimeProvider clock)
     {
-        var buffer = new byte[64 * 1024];
+        _maxLine = maxLine;
+        _masker = masker;
+        _limiter = limiter;
+        _sink = sink;
+        _clock = clock;
+    }
+
+    public async Task PumpAsync(Stream stream)
+    {
+        var buffer = new byte[Math.Min(InitialBuffer, _maxLine)];
         var start = 0;
         var end = 0;
         while (true)
         {
+            var lines = new List<(long, string)>();
+            var ts = UnixNanos(_clock);
             if (end == buffer.Length)
             {
                 if (start > 0)
@@ -23,42 +47,49 @@ internal static class LineReader
                     end -= start;
                     start = 0;
                 }
-                else if (buffer.Length < MaxLine)
+                else if (buffer.Length < _maxLine)
                 {
-                    Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxLine));
+                    Array.Resize(ref buffer, (int)Math.Min(buffer.Length * 2L, _maxLine));
+                }
+                else
+                {
+                    // A line longer than maxLine: store what is here as one piece and go on with the rest.
+                    var cut = Utf8Cut(buffer, 0, end);
+                    Add(lines, ts, buffer, 0, cut, endOfLine: false);
+                    Buffer.BlockCopy(buffer, cut, buffer, 0, end - cut);
+                    end -= cut;
                 }
             }
 
-            int read;
-            if (end == buffer.Length)
+            var read = await stream.ReadAsync(buffer.AsMemory(end));
+            if (read == 0)
             {
-                read = 0; // a line longer than MaxLine: cut it here
-            }
-            else
-            {
-                read = await stream.ReadAsync(buffer.AsMemory(end));
-                if (read == 0)
-                {
-                    break;
-                }
+                await _sink.AppendAsync(lines);
+                break;
             }
 
-            var ts = UnixNanos(clock);
-            var lines = new List<(long, string)>();
+            var kept = _limiter.Take(read);
             var scanFrom = end;
-            end += read;
+            end += kept;
             int nl;
             while ((nl = Array.IndexOf(buffer, (byte)'\n', scanFrom, end - scanFrom)) >= 0)
             {
-                lines.Add((ts, Decode(buffer, start, nl)));
+                Add(lines, ts, buffer, start, nl, endOfLine: true);
                 start = nl + 1;
                 scanFrom = start;
             }
 
-            if (read == 0)
+            if (kept < read)
             {
-                lines.Add((ts, Decode(buffer, start, end)));
-                start = end;
+                // The budget is spent: close the line in progress and drain the pipe without keeping anything.
+                if (end > start)
+                {
+                    Add(lines, ts, buffer, start, end, endOfLine: true);
+                }
+
+                await _sink.AppendAsync(lines);
+                await DrainAsync(stream, buffer);
+                return;
             }
 
             if (start == end)
@@ -66,23 +97,61 @@ internal static class LineReader
                 start = end = 0;
             }
 
-            await sink.AppendAsync(lines);
+            await _sink.AppendAsync(lines);
         }
 
         if (end > start)
         {
-            await sink.AppendAsync([(UnixNanos(clock), Decode(buffer, start, end))]);
+            var last = new List<(long, string)>();
+            Add(last, UnixNanos(_clock), buffer, start, end, endOfLine: true);
+            await _sink.AppendAsync(last);
         }
     }
 
-    private static string Decode(byte[] buffer, int from, int to)
+    private async Task DrainAsync(Stream stream, byte[] buffer)
     {
-        if (to > from && buffer[to - 1] == '\r')
+        int read;
+        while ((read = await stream.ReadAsync(buffer)) > 0)
+        {
+            _limiter.Take(read);
+        }
+    }
+
+    private void Add(List<(long, string)> lines, long ts, byte[] buffer, int from, int to, bool endOfLine)
+    {
+        if (endOfLine && to > from && buffer[to - 1] == '\r')
         {
             to--;
         }
 
-        return Encoding.UTF8.GetString(buffer, from, to - from);
+        var text = _masker.Feed(Encoding.UTF8.GetString(buffer, from, to - from), endOfLine);
+        if (endOfLine)
+        {
+            lines.Add((ts, text));
+        }
+        else if (text.Length > 0)
+        {
+            lines.Add((ts, text + ContinuationMarker));
+        }
+    }
+
+    /// <summary>The end of the last whole UTF-8 character in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    internal static int Utf8Cut(byte[] buffer, int from, int to)
+    {
+        for (var back = 1; back <= 3 && to - back >= from; back++)
+        {
+            var b = buffer[to - back];
+            if ((b & 0xC0) == 0x80)
+            {
+                continue; // a continuation byte: its lead byte is further back
+            }
+
+            var length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+            var cut = length > back ? to - back : to;
+            return cut > from ? cut : to;
+        }
+
+        return to;
     }
 
     public static long UnixNanos(TimeProvider clock) =>

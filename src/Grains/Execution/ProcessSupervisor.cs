@@ -204,9 +204,9 @@ public sealed partial class ProcessSupervisor
         NotifyStarted(request, startedAt);
         process.StandardInput.Close();
 
-        var sink = new ConsoleSink(_writer, request.TaskId, request.StepName, EnvEntries.SecretValues(request.Env));
-        var stdout = LineReader.PumpAsync(process.StandardOutput.BaseStream, sink, _clock);
-        var stderr = LineReader.PumpAsync(process.StandardError.BaseStream, sink, _clock);
+        var output = new StepOutput(_writer, request, _options, _clock);
+        var stdout = output.PumpAsync(process.StandardOutput.BaseStream);
+        var stderr = output.PumpAsync(process.StandardError.BaseStream);
 
         using var timeout = new Timer(
             _ => execution.Stop(ExecState.Timeout, $"timed out after {GoDuration.Format(request.Timeout)}"),
@@ -236,7 +236,7 @@ public sealed partial class ProcessSupervisor
             process.StandardError.BaseStream.Close();
         }
 
-        await sink.FlushAsync();
+        await output.CompleteAsync();
         var endedAt = _clock.GetUtcNow();
         var code = process.ExitCode;
         if (execution.StopReason is { } reason)
@@ -287,29 +287,23 @@ public sealed partial class ProcessSupervisor
         return psi;
     }
 
-    private void ApplyEnvironment(ProcessStartInfo psi, ExecutionRequest request, string workspace, string scriptDir, string script)
-    {
-        foreach (var entry in request.Env)
+    private void ApplyEnvironment(ProcessStartInfo psi, ExecutionRequest request, string workspace, string scriptDir, string script) =>
+        StepEnvironment.Apply(psi.Environment, request.Env, new Dictionary<string, string>
         {
-            if (EnvEntries.TryParse(entry, out var name, out var value, out _))
-            {
-                psi.Environment[name] = value;
-            }
-        }
-
-        psi.Environment["TASK_ID"] = request.TaskId;
-        psi.Environment["TASK_STEP_ID"] = request.StepName;
-        psi.Environment["TASK_WORKSPACE"] = workspace;
-        psi.Environment["TASK_STEP_SCRIPT_DIR"] = scriptDir;
-        psi.Environment["TASK_STEP_SCRIPT_PATH"] = script;
-        psi.Environment["TASK_NODE"] = _options.Node;
-    }
+            ["TASK_ID"] = request.TaskId,
+            ["TASK_STEP_ID"] = request.StepName,
+            ["TASK_WORKSPACE"] = workspace,
+            ["TASK_STEP_SCRIPT_DIR"] = scriptDir,
+            ["TASK_STEP_SCRIPT_PATH"] = script,
+            ["TASK_NODE"] = _options.Node,
+        });
 
     private async Task KillTreeAsync(Process process, int pgid)
     {
         if (pgid > 0)
         {
-            ProcessGroup.Signal(pgid, ProcessGroup.SigTerm);
+            // A kill right after the spawn may come before setsid ran: signal the group only once it exists.
+            await ProcessGroup.SignalLeaderAsync(process, ProcessGroup.SigTerm, ProcessGroup.LeaderSettle);
             using var grace = new CancellationTokenSource(_options.KillGrace);
             try
             {
@@ -320,7 +314,7 @@ public sealed partial class ProcessSupervisor
                 // It ignored SIGTERM: SIGKILL below.
             }
 
-            ProcessGroup.Signal(pgid, ProcessGroup.SigKill);
+            await ProcessGroup.SignalLeaderAsync(process, ProcessGroup.SigKill, ProcessGroup.LeaderSettle);
         }
         else
         {

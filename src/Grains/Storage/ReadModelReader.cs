@@ -68,8 +68,26 @@ public sealed class ReadModelReader
                 total = Convert.ToInt64(await count.ExecuteScalarAsync() ?? 0L);
             }
 
-            var tail = total == 0 ? [] : await ReadLinesAsync(connection, task, step, Math.Max(1, total - lines + 1), lines);
-            tails.Add(new ConsoleTail(step, total, [.. tail.Select(l => l.Content)]));
+            // Row by row into a bounded buffer: the tail never holds more than its byte budget, whatever was printed.
+            var tail = new TailBuffer(ConsoleTail.MaxBytes);
+            var from = Math.Max(1, total - lines + 1);
+            await using var command = Command(connection, Sql.ReadConsole, ("task", task), ("step", step), ("from", from));
+            await using var reader = await command.ExecuteReaderAsync();
+            while (total > 0 && await reader.ReadAsync())
+            {
+                var first = reader.GetInt64(0);
+                var content = reader.GetString(3);
+                var parts = reader.GetInt32(1) == 1 ? [content] : content.Split('\n');
+                for (var i = 0; i < parts.Length; i++)
+                {
+                    if (first + i >= from)
+                    {
+                        tail.Add(parts[i]);
+                    }
+                }
+            }
+
+            tails.Add(new ConsoleTail(step, total, tail.Lines));
         }
 
         return tails;

@@ -81,6 +81,11 @@ public static class CommandLine
                 return HostAllowList.TryParse(s, out _, out _);
             });
 
+        // Output bounds (issue 19).
+        var maxLine = Size("--max_line", "longest console line; longer lines are stored in pieces ending with \"…[line continues]\"", 64 << 10, 256, 64 << 20);
+        var maxOutput = Size("--max_output", "most output kept per step; beyond it output is dropped and the console says how much", 1L << 30, 1024, long.MaxValue);
+
+
         // Side doors (issue 19): secrets from files, and the Orleans transport.
         var tokenFile = PathOption("--token_file", "read the API token from this file (e.g. $CREDENTIALS_DIRECTORY/token): keeps it out of ps");
         var metricsTokenFile = PathOption("--metrics_token_file", "read the /metrics token from this file");
@@ -106,7 +111,7 @@ public static class CommandLine
 
         Option[] all = [addr, normal, debug, root, keyExpire, execTimeout, timeout, maxRequests, poolSize, database, node, siloPort, advertise, token, insecure, metricsToken,
             tokenFile, metricsTokenFile, databaseFile, clusterCert, clusterKey, clusterInsecure, clusterId, gatewayPort,
-            maxPoolSize, allowedOrigins, allowedHosts];
+            maxPoolSize, allowedOrigins, allowedHosts, maxLine, maxOutput];
         var rootCommand = new RootCommand("OS Remote Executor: runs shell, PowerShell and Python scripts on this machine through an HTTP API");
         foreach (var option in all)
         {
@@ -151,6 +156,8 @@ public static class CommandLine
                 MaxPoolSize = result.GetValue(maxPoolSize),
                 AllowedOrigins = result.GetValue(allowedOrigins) ?? [],
                 AllowedHosts = result.GetValue(allowedHosts) ?? [],
+                MaxLine = (int)result.GetValue(maxLine),
+                MaxOutput = result.GetValue(maxOutput),
             };
             var (complete, error) = WithSecretFiles(settings, result.GetValue(tokenFile), result.GetValue(metricsTokenFile), result.GetValue(databaseFile));
             error ??= complete is null ? null : TransportError(complete);
@@ -323,6 +330,13 @@ public static class CommandLine
 
             return [.. items];
         },
+    };
+
+    private static Option<long> Size(string name, string description, long fallback, long min, long max) => new(name)
+    {
+        Description = $"{description} (bytes; K, M, G suffixes are binary)",
+        DefaultValueFactory = _ => fallback,
+        CustomParser = r => Parse(r, (string s, out long v, out string e) => ByteSize.TryParse(s, min, max, out v, out e)),
     };
 
     private static Option<int> Number(string name, string description, int fallback, int min, int max = int.MaxValue) => new(name)

@@ -55,4 +55,10 @@ public sealed record SiloSettings
 
     /// <summary>Extra <c>Host</c> values an insecure server answers (<c>--allowed_hosts</c>).</summary>
     public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
+    /// <summary>Longest console line in bytes (<c>--max_line</c>).</summary>
+    public int MaxLine { get; init; } = 64 * 1024;
+
+    /// <summary>Most output bytes kept per step (<c>--max_output</c>).</summary>
+    public long MaxOutput { get; init; } = 1L << 30;
 }

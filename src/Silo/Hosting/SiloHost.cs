@@ -221,6 +221,8 @@ public static class SiloHost
             ExecTimeout = settings.ExecTimeout,
             KeyExpire = settings.KeyExpire,
             PoolSize = settings.PoolSize,
+            MaxLine = settings.MaxLine,
+            MaxOutput = settings.MaxOutput,
         };
         var apiOptions = new ApiOptions
         {

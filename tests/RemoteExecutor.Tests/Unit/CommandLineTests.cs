@@ -39,6 +39,9 @@ public sealed class CommandLineTests
     [InlineData("--allowed_origins=https://ok.example,https://bad.example/path")]
     [InlineData("--allowed_hosts=a b")]
     [InlineData("--allowed_hosts=host:99999")]
+    [InlineData("--max_line=100")]
+    [InlineData("--max_line=1T")]
+    [InlineData("--max_output=lots")]
     public async Task InvokeAsync_BadFlagValue_ExitsWithUsageErrorWithoutRunning(string flag)
     {
         var fake = new FakeRun();
@@ -53,6 +56,19 @@ public sealed class CommandLineTests
         var fake = new FakeRun();
         Assert.Equal(2, await Cli.InvokeAsync([], fake.Invoke));
         Assert.Equal(0, fake.Calls);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_OutputBounds_DefaultAndParsed()
+    {
+        var fake = new FakeRun();
+        Assert.Equal(0, await Cli.InvokeAsync(["run"], fake.Invoke));
+        Assert.Equal(64 * 1024, fake.Settings!.MaxLine);
+        Assert.Equal(1L << 30, fake.Settings.MaxOutput);
+
+        Assert.Equal(0, await Cli.InvokeAsync(["run", "--max_line=4KiB", "--max_output=2G"], fake.Invoke));
+        Assert.Equal(4096, fake.Settings!.MaxLine);
+        Assert.Equal(2L << 30, fake.Settings.MaxOutput);
     }
 
     [Fact]

@@ -172,6 +172,20 @@ public sealed class TaskPlannerTests
     public void Plan_EnvValueWithEqualsAndEmptyValue_IsAccepted() =>
         Assert.Equal(["A=b=c", "EMPTY="], PlanOk(Task(false, Step("a", env: ["A=b=c", "EMPTY="]))).Steps[0].EnvVars);
 
+    [Theory]
+    [InlineData("SECRET:PW=a")]
+    [InlineData("SECRET:PW=abc")]
+    public void Plan_SecretShorterThanFourCharacters_IsRefusedNamingTheVariable(string entry)
+    {
+        var error = PlanError(Task(false, Step("a", env: [entry])));
+        Assert.Contains("step[0].env_vars: secret PW is shorter than 4 characters", error, StringComparison.Ordinal);
+        Assert.Contains("secret PW", PlanError(Task(false, Step("a")) with { EnvVars = [entry] }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_SecretOfFourCharactersOrEmpty_IsAccepted() =>
+        Assert.Equal(["SECRET:PW=abcd", "SECRET:NONE="], PlanOk(Task(false, Step("a", env: ["SECRET:PW=abcd", "SECRET:NONE="]))).Steps[0].EnvVars);
+
     [Fact]
     public void Plan_ZeroStepTimeout_MustBePositive() =>
         Assert.Contains("step[0].timeout must be positive", PlanError(Task(false, Step("a", timeout: TimeSpan.Zero))), StringComparison.Ordinal);
