@@ -311,7 +311,7 @@ public static class SiloHost
         app.UseRequestGuards(apiOptions);
         app.UseRequestLimits(settings.MaxRequests);
         app.MapOpenApi("/openapi/v1.json").WithAccess(RouteAccess.Open);
-        app.MapScalarApiReference().WithAccess(RouteAccess.Open);
+        app.MapScalarApiReference(o => o.WithTitle("RemoteExecutor API")).WithAccess(RouteAccess.Open);
         app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription().WithAccess(RouteAccess.Dashboard);
         app.MapSystemEndpoints();
         app.MapTaskEndpoints();

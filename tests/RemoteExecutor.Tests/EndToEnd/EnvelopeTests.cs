@@ -112,7 +112,9 @@ public sealed class EnvelopeTests
         using var response = await browser.GetAsync(new Uri("/scalar", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("<html", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("<html", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("<title>RemoteExecutor API</title>", html, StringComparison.Ordinal);
     }
 
     [Fact]
