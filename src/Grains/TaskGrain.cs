@@ -25,6 +25,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly TimeProvider _clock;
     private readonly IClusterMembershipService _membership;
     private readonly ILogger<TaskGrain> _logger;
+    private readonly SecretSeal _seal;
     private DagRun _dag = new([]);
     private bool _recovered;
     private IGrainTimer? _deadlineTimer;
@@ -37,8 +38,10 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         EngineMetrics metrics,
         TimeProvider clock,
         IClusterMembershipService membership,
+        SecretSeal seal,
         ILogger<TaskGrain> logger)
     {
+        _seal = seal;
         _membership = membership;
         _state = state;
         _options = options;
@@ -90,9 +93,10 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             Run = Guid.NewGuid(),
             State = ExecState.Pending,
             Timeout = spec.Timeout,
-            EnvVars = [.. spec.EnvVars],
+            // Secret values are stored sealed; only the executor opens them, right before a process starts.
+            EnvVars = [.. _seal.SealEntries(spec.EnvVars)],
             Async = spec.Async,
-            Steps = [.. plan.Steps.Select(s => new StepView { Spec = s })],
+            Steps = [.. plan.Steps.Select(s => new StepView { Spec = s with { EnvVars = _seal.SealEntries(s.EnvVars) } })],
             StartedAt = now,
             Deadline = spec.Timeout is { } t ? now + t : null,
         };

@@ -25,9 +25,11 @@ public sealed partial class ProcessSupervisor
     private readonly ILogger<ProcessSupervisor> _logger;
 
     private readonly RunRegistry _registry;
+    private readonly SecretSeal _seal;
 
-    public ProcessSupervisor(IGrainFactory grains, ReadModelWriter writer, EngineOptions options, TimeProvider clock, ILogger<ProcessSupervisor> logger)
+    public ProcessSupervisor(IGrainFactory grains, ReadModelWriter writer, EngineOptions options, SecretSeal seal, TimeProvider clock, ILogger<ProcessSupervisor> logger)
     {
+        _seal = seal;
         _registry = new RunRegistry(options);
         var orphans = _registry.ReapOrphans();
         if (orphans > 0)
@@ -157,7 +159,17 @@ public sealed partial class ProcessSupervisor
 
     private async Task<StepOutcome> RunProcessAsync(Execution execution)
     {
-        var request = execution.Request;
+        ExecutionRequest request;
+        try
+        {
+            request = _seal.Open(execution.Request);
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or FormatException)
+        {
+            return new StepOutcome(ExecState.SystemError, 255,
+                "a secret of this task could not be decrypted with this node's key (was <root>/data/secret.key replaced?)", null, _clock.GetUtcNow());
+        }
+
         var interpreter = CommandTypes.Find(request.CommandType)!;
         var executable = interpreter.Resolve();
         if (executable is null)

@@ -90,6 +90,7 @@ public static class CommandLine
         var tokenFile = PathOption("--token_file", "read the API token from this file (e.g. $CREDENTIALS_DIRECTORY/token): keeps it out of ps");
         var metricsTokenFile = PathOption("--metrics_token_file", "read the /metrics token from this file");
         var databaseFile = PathOption("--database_file", "read the PostgreSQL connection string from this file");
+        var secretKeyFile = PathOption("--secret_key_file", "key (32 bytes, base64) secret env values are stored encrypted with; default <root>/data/secret.key, created on first start");
         var clusterCert = PathOption("--cluster_cert", "cluster mode: PEM certificate every node presents and requires (the same on every node)");
         var clusterKey = PathOption("--cluster_key", "cluster mode: PEM private key of --cluster_cert");
         var clusterInsecure = new Option<bool>("--cluster_insecure") { Description = "cluster mode without TLS between silos: anyone reaching the silo port can run commands" };
@@ -110,7 +111,7 @@ public static class CommandLine
         };
 
         Option[] all = [addr, normal, debug, root, keyExpire, execTimeout, timeout, maxRequests, poolSize, database, node, siloPort, advertise, token, insecure, metricsToken,
-            tokenFile, metricsTokenFile, databaseFile, clusterCert, clusterKey, clusterInsecure, clusterId, gatewayPort,
+            tokenFile, metricsTokenFile, databaseFile, secretKeyFile, clusterCert, clusterKey, clusterInsecure, clusterId, gatewayPort,
             maxPoolSize, allowedOrigins, allowedHosts, maxLine, maxOutput];
         var rootCommand = new RootCommand("OS Remote Executor: runs shell, PowerShell and Python scripts on this machine through an HTTP API");
         foreach (var option in all)
@@ -149,6 +150,7 @@ public static class CommandLine
                 Token = result.GetValue(token),
                 Insecure = result.GetValue(insecure),
                 MetricsToken = result.GetValue(metricsToken),
+                SecretKeyFile = result.GetValue(secretKeyFile) is { } keyPath ? Path.GetFullPath(keyPath) : null,
                 ClusterCert = result.GetValue(clusterCert),
                 ClusterKey = result.GetValue(clusterKey),
                 ClusterInsecure = result.GetValue(clusterInsecure),

@@ -36,6 +36,9 @@ public sealed record SiloSettings
     /// <summary>Orleans gateway port; null = no gateway (the default: the API is hosted in the silo).</summary>
     public int? GatewayPort { get; init; }
 
+    /// <summary>File holding the key secret env values are sealed with (<c>--secret_key_file</c>); null = <c>&lt;root&gt;/data/secret.key</c>.</summary>
+    public string? SecretKeyFile { get; init; }
+
     /// <summary>PEM certificate and key silos authenticate each other with (cluster mode).</summary>
     public string? ClusterCert { get; init; }
 

@@ -259,6 +259,7 @@ public static class SiloHost
         builder.Services.AddSingleton<ReadModelWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReadModelWriter>());
         builder.Services.AddSingleton<ReadModelReader>();
+        builder.Services.AddSingleton(SecretKeyStore.Resolve(settings.Root, settings.SecretKeyFile));
         builder.Services.AddSingleton<ProcessSupervisor>();
         builder.Services.AddSingleton<NodeActivity>();
         builder.Services.AddSingleton<EngineMetrics>();

@@ -95,6 +95,32 @@ public sealed class SingleNodeSideDoorTests : IClassFixture<SideDoorServerFixtur
             $"the expired task's values are still readable in {_server.Root}/data/remote_executor.db or its -wal");
     }
 
+    [Fact]
+    public async Task SecretValues_AreStoredEncrypted_WhileTheStepsStillGetThem()
+    {
+        var id = Ids.New("sealed");
+        var taskSecret = "tsk" + Guid.NewGuid().ToString("N");
+        var stepSecret = "stp" + Guid.NewGuid().ToString("N");
+        var submit = await _server.Api.SubmitV1Async(
+            Steps.Array(
+                Steps.Of("printf %s \"$TS\" | sha256sum | cut -c1-64; printf %s \"$SS\" | sha256sum | cut -c1-64", name: "a", env: [$"SECRET:SS={stepSecret}"]),
+                Steps.Of("sleep 3", name: "b")),
+            $"id={id}&env_vars={Uri.EscapeDataString($"SECRET:TS={taskSecret}")}");
+        Assert.Equal(HttpStatusCode.OK, submit.Status);
+
+        // While the task runs, its state (with both secrets) is in the database: sealed, not readable.
+        await Poll.UntilAsync(async () => TaskApi.Lines(await _server.Api.ConsoleAsync(id, "a")).Count == 2, Poll.Short, "step a's output");
+        Assert.False(DatabaseHolds(taskSecret), "a task-level secret is stored in the clear");
+        Assert.False(DatabaseHolds(stepSecret), "a step-level secret is stored in the clear");
+        Assert.Equal(File0600, File.GetUnixFileMode(Path.Combine(_server.Root, "data", "secret.key")));
+
+        // The processes got the real values.
+        Assert.Equal([Sha256(taskSecret), Sha256(stepSecret)], TaskApi.Lines(await _server.Api.ConsoleAsync(id, "a")));
+    }
+
+    private static string Sha256(string value) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+
     private bool DatabaseHolds(string value)
     {
         var utf8 = Encoding.UTF8.GetBytes(value);
