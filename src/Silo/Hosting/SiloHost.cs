@@ -102,6 +102,7 @@ public static class SiloHost
             ExecTimeout = settings.ExecTimeout,
             KeyExpire = settings.KeyExpire,
             PoolSize = settings.PoolSize,
+            PlacementWait = settings.Timeout / 2,
         };
         var apiOptions = new ApiOptions
         {
@@ -178,6 +179,7 @@ public static class SiloHost
                 o.DataSource = database.DataSource;
             });
             silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();
+            TestLifecycle.Apply(silo, engine);
             silo.AddDashboard();
         });
 
