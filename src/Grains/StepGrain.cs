@@ -47,6 +47,12 @@ public sealed partial class StepGrain : Grain, IStepGrain
         return Task.CompletedTask;
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        LogDeactivated(_logger, this.GetPrimaryKeyString(), reason.ReasonCode.ToString());
+        return Task.CompletedTask;
+    }
+
     public async Task Start(StepRun run)
     {
         if (S.Run == run.Run && S.DispatchedAt is not null)
@@ -195,6 +201,9 @@ public sealed partial class StepGrain : Grain, IStepGrain
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Step {Key} could not be handed to the executor")]
     private static partial void LogDispatchFailed(ILogger logger, Exception ex, string key);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Step {Key} deactivated: {Reason}")]
+    private static partial void LogDeactivated(ILogger logger, string key, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Step {Key}: its start time could not be stored")]
     private static partial void LogStartNotStored(ILogger logger, Exception ex, string key);

@@ -62,6 +62,12 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         return Task.CompletedTask;
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        LogDeactivated(_logger, Id, reason.ReasonCode.ToString());
+        return Task.CompletedTask;
+    }
+
     public async Task<OpResult> Submit(TaskSpec spec)
     {
         await EnsureRecoveredAsync();
@@ -504,6 +510,9 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} recovering after a reactivation")]
     private static partial void LogRecovering(ILogger logger, string taskId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} deactivated: {Reason}")]
+    private static partial void LogDeactivated(ILogger logger, string taskId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} expired; its records are deleted")]
     private static partial void LogExpired(ILogger logger, string taskId);
