@@ -432,7 +432,12 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     /// <summary>The run is live on this activation: count it for a graceful stop, and keep the activation.</summary>
     private void GoLive()
     {
-        _activity.Started(Id);
+        if (S.Node == _options.Node)
+        {
+            // Counted where it runs, until it finishes (not when its activation is collected): --normal waits for it.
+            _activity.Started(Id);
+        }
+
         if (_options.KeepRunsAlive)
         {
             DelayDeactivation(Timeout.InfiniteTimeSpan);

@@ -12,8 +12,9 @@ namespace RemoteExecutor.Grains.Placement;
 /// grain the node of the submit (request context, set by the API and carried by every call about the run), else
 /// the node the read model (<c>task_summary</c>) records for the task. So a read, kill, reminder or sweep from any
 /// node reactivates a task on its own node. A node not in the membership yet is waited for (up to
-/// <see cref="EngineOptions.PlacementWait"/>); a node that is gone places task and step grains on the calling silo,
-/// where recovery resolves the run as lost (the node-loss path), and fails calls to its node grain.
+/// <see cref="EngineOptions.PlacementWait"/>); a node that is gone places its grains on the calling silo, where each
+/// knows it is not on its node: recovery resolves the run as lost (the node-loss path), a step never asks the local
+/// executor, the node grain offers no pool or files and its expiry reminder sweeps the gone node's finished tasks.
 /// </summary>
 public sealed partial class NodePlacementDirector : IPlacementDirector
 {
@@ -65,11 +66,6 @@ public sealed partial class NodePlacementDirector : IPlacementDirector
 
             if (gone || DateTime.UtcNow >= waitUntil)
             {
-                if (type == NodePlacement.NodeGrainType)
-                {
-                    throw new SiloUnavailableException($"node {node} is not in the cluster");
-                }
-
                 LogNodeGone(_logger, node, type, key);
                 return context.LocalSilo;
             }
@@ -105,6 +101,6 @@ public sealed partial class NodePlacementDirector : IPlacementDirector
     private static string? ContextNode(PlacementTarget target) =>
         target.RequestContextData is { } data && data.TryGetValue(NodePlacement.ContextKey, out var value) ? value as string : null;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} is not in the cluster: {GrainType} {Key} activates here to resolve its run as lost")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} is not in the cluster: {GrainType} {Key} activates here (node-loss path)")]
     private static partial void LogNodeGone(ILogger logger, string node, string grainType, string key);
 }
