@@ -25,6 +25,17 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
 
     private string Node => this.GetPrimaryKeyString();
 
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!OnItsNode)
+        {
+            // Placed here only because its node was gone: never linger, so a rejoined node gets its grain back.
+            DeactivateOnIdle();
+        }
+
+        return Task.CompletedTask;
+    }
+
     private bool OnItsNode => Node == _options.Node;
 
     public Task<PoolInfo> GetPool() => Task.FromResult(Pool().Snapshot());

@@ -43,6 +43,12 @@ public sealed partial class StepGrain : Grain, IStepGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (!OnItsNode)
+        {
+            // Placed here only because its node was gone: never linger, so a rejoined node gets its grain back.
+            DeactivateOnIdle();
+        }
+
         KeepAliveWhileLive();
         return Task.CompletedTask;
     }
