@@ -25,15 +25,13 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
 
     private string Node => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>Placed here only because its node was gone: never linger, so a rejoined node gets its grain back.</summary>
+    private void LeaveIfMisplaced()
     {
         if (!OnItsNode)
         {
-            // Placed here only because its node was gone: never linger, so a rejoined node gets its grain back.
             DeactivateOnIdle();
         }
-
-        return Task.CompletedTask;
     }
 
     private bool OnItsNode => Node == _options.Node;
@@ -46,8 +44,11 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
         return Task.FromResult(Pool().Snapshot());
     }
 
-    private ResizableLimiter Pool() =>
-        OnItsNode ? _supervisor.Pool : throw new InvalidOperationException($"node {Node} is not in the cluster");
+    private ResizableLimiter Pool()
+    {
+        LeaveIfMisplaced();
+        return OnItsNode ? _supervisor.Pool : throw new InvalidOperationException($"node {Node} is not in the cluster");
+    }
 
     public async Task ScheduleExpiry()
     {
@@ -62,11 +63,15 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
             _expiry.Trigger(Node);
         }
 
+        LeaveIfMisplaced();
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<WorkspaceEntry>?> ListWorkspace(string taskId, int max) =>
-        OnItsNode ? Task.Run<IReadOnlyList<WorkspaceEntry>?>(() => List(taskId, max)) : Task.FromResult<IReadOnlyList<WorkspaceEntry>?>(null);
+    public Task<IReadOnlyList<WorkspaceEntry>?> ListWorkspace(string taskId, int max)
+    {
+        LeaveIfMisplaced();
+        return OnItsNode ? Task.Run<IReadOnlyList<WorkspaceEntry>?>(() => List(taskId, max)) : Task.FromResult<IReadOnlyList<WorkspaceEntry>?>(null);
+    }
 
     private List<WorkspaceEntry>? List(string taskId, int max)
     {
@@ -87,7 +92,13 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
         return entries;
     }
 
-    public Task CleanTask(string taskId, bool workspace) =>
+    public Task CleanTask(string taskId, bool workspace)
+    {
+        LeaveIfMisplaced();
+        return CleanFiles(taskId, workspace);
+    }
+
+    private Task CleanFiles(string taskId, bool workspace) =>
         // The files of a gone node went with it. Off the grain's turn: a big workspace must not hold up pool reads.
         !OnItsNode ? Task.CompletedTask : Task.Run(() =>
         {

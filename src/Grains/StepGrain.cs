@@ -43,12 +43,6 @@ public sealed partial class StepGrain : Grain, IStepGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!OnItsNode)
-        {
-            // Placed here only because its node was gone: never linger, so a rejoined node gets its grain back.
-            DeactivateOnIdle();
-        }
-
         KeepAliveWhileLive();
         return Task.CompletedTask;
     }
@@ -68,6 +62,7 @@ public sealed partial class StepGrain : Grain, IStepGrain
 
         if (!OnItsNode)
         {
+            LeaveIfMisplaced();
             throw new InvalidOperationException($"node {Node} is not in the cluster; the step cannot start");
         }
 
@@ -96,6 +91,7 @@ public sealed partial class StepGrain : Grain, IStepGrain
 
     public async Task Kill(Guid run, ExecState reason, string message)
     {
+        LeaveIfMisplaced();
         if (S.Run != run || S.Outcome is not null || S.Request is null)
         {
             return;
@@ -110,6 +106,7 @@ public sealed partial class StepGrain : Grain, IStepGrain
 
     public async Task<StepProgress> GetProgress(Guid run)
     {
+        LeaveIfMisplaced();
         if (S.Run != run || S.DispatchedAt is null)
         {
             return new StepProgress(false, null, null);
@@ -189,6 +186,15 @@ public sealed partial class StepGrain : Grain, IStepGrain
 
         DelayDeactivation(TimeSpan.Zero);
         DeactivateOnIdle();
+    }
+
+    /// <summary>Placed here only because its node was gone: never linger, so a rejoined node gets its grain back.</summary>
+    private void LeaveIfMisplaced()
+    {
+        if (!OnItsNode)
+        {
+            DeactivateOnIdle();
+        }
     }
 
     private void KeepAliveWhileLive()

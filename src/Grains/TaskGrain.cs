@@ -274,14 +274,24 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             return;
         }
 
-        _recovered = true;
         GoLive();
         LogRecovering(_logger, Id);
         RequestContext.Set(NodePlacement.ContextKey, S.Node);
-        foreach (var step in _dag.Steps.Where(s => !s.State.IsFinal()).Select(s => s.Spec.Name).ToList())
+        try
         {
-            _dag.Recover(step, await StepOf(step).GetProgress(S.Run));
+            foreach (var step in _dag.Steps.Where(s => !s.State.IsFinal()).Select(s => s.Spec.Name).ToList())
+            {
+                _dag.Recover(step, await StepOf(step).GetProgress(S.Run));
+            }
         }
+        catch
+        {
+            // Not recovered: the next call (a retry of the node-loss watcher, a read) starts over from storage.
+            _dag = new DagRun(S.Steps);
+            throw;
+        }
+
+        _recovered = true;
 
         if (S.EndReason is null && S.Node != _options.Node && !IsAlive(S.Node))
         {
