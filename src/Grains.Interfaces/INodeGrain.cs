@@ -14,6 +14,10 @@ public interface INodeGrain : IGrainWithStringKey
     [Alias("ListWorkspace")]
     Task<IReadOnlyList<WorkspaceEntry>?> ListWorkspace(string taskId, int max);
 
+    /// <summary>Registers (or updates) the node's expiry reminder, whose ticks sweep the node's expired tasks.</summary>
+    [Alias("ScheduleExpiry")]
+    Task ScheduleExpiry();
+
     /// <summary>Removes a task's script dir (and its workspace when <paramref name="workspace"/>).</summary>
     [Alias("CleanTask")]
     Task CleanTask(string taskId, bool workspace);

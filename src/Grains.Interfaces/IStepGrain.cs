@@ -1,6 +1,6 @@
 namespace RemoteExecutor.Grains.Interfaces;
 
-/// <summary>One step (key = "task/step"): its durable record and its link to the executor of its node.</summary>
+/// <summary>One step (key = "node/task/step", see StepKey): its durable record and its link to the executor of its node.</summary>
 [Alias("re.IStepGrain")]
 public interface IStepGrain : IGrainWithStringKey
 {
@@ -16,7 +16,7 @@ public interface IStepGrain : IGrainWithStringKey
     [Alias("GetProgress")]
     Task<StepProgress> GetProgress(Guid run);
 
-    /// <summary>Called by the executor when the process has started.</summary>
+    /// <summary>Called by the executor when the process has started; the start time is stored.</summary>
     [Alias("ReportStarted"), OneWay]
     Task ReportStarted(Guid run, DateTimeOffset at);
 

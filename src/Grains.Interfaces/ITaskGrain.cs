@@ -8,8 +8,11 @@ public interface ITaskGrain : IGrainWithStringKey
     [Alias("Submit")]
     Task<OpResult> Submit(TaskSpec spec);
 
-    /// <summary>Snapshot for readers; null when the task does not exist (or expired).</summary>
-    [Alias("GetView"), ReadOnly]
+    /// <summary>
+    /// Snapshot for readers; null when the task does not exist (or expired). Not read-only: after a reactivation
+    /// it first recovers the run, which may apply outcomes and start steps.
+    /// </summary>
+    [Alias("GetView")]
     Task<TaskView?> GetView();
 
     /// <summary>Kills the whole task (<paramref name="step"/> null) or one step.</summary>

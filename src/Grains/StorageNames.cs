@@ -7,4 +7,6 @@ public static class StorageNames
     public const string TaskState = "task";
     public const string StepState = "step";
     public const string DeadlineReminder = "deadline";
+    /// <summary>The node grain's reminder that ticks the expiry sweep of its node.</summary>
+    public const string ExpiryReminder = "expiry";
 }

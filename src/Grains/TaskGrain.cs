@@ -4,19 +4,20 @@ using RemoteExecutor.Grains.Dag;
 using RemoteExecutor.Grains.Execution;
 using RemoteExecutor.Grains.Placement;
 using RemoteExecutor.Grains.Storage;
+using RemoteExecutor.Grains.Tasks;
 
 namespace RemoteExecutor.Grains;
 
 /// <summary>
 /// One task: accepts a run, walks its DAG as steps report back, enforces the task deadline, and deletes the
 /// task's records when they expire. Durable writes happen only when the task is accepted and when it ends;
-/// while it runs, the step grains hold the durable truth about each step.
+/// while it runs, the step grains hold the durable truth about each step. Every entry point first recovers:
+/// after a reactivation it asks the step grains what became of their runs, so nothing depends on the
+/// activation having lived since the submit.
 /// </summary>
-[NodePlacement]
+[NodePlacement, GrainType(NodePlacement.TaskGrainType)]
 public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 {
-    private static readonly TimeSpan DeadlineGrace = TimeSpan.FromSeconds(30);
-
     private readonly IPersistentState<TaskState> _state;
     private readonly EngineOptions _options;
     private readonly ReadModelWriter _writer;
@@ -26,9 +27,9 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly IClusterMembershipService _membership;
     private readonly ILogger<TaskGrain> _logger;
     private readonly SecretSeal _seal;
+    private readonly TaskDeadline _deadline;
     private DagRun _dag = new([]);
     private bool _recovered;
-    private IGrainTimer? _deadlineTimer;
 
     public TaskGrain(
         [PersistentState(StorageNames.TaskState, StorageNames.GrainStorage)] IPersistentState<TaskState> state,
@@ -50,6 +51,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         _metrics = metrics;
         _clock = clock;
         _logger = logger;
+        _deadline = new TaskDeadline(this, clock, options.KeepRunsAlive, OnDeadlineAsync);
     }
 
     private TaskState S => _state.State;
@@ -63,11 +65,18 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         return Task.CompletedTask;
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        LogDeactivated(_logger, Id, reason.ReasonCode.ToString());
+        return Task.CompletedTask;
+    }
+
     public async Task<OpResult> Submit(TaskSpec spec)
     {
         await EnsureRecoveredAsync();
         if (S.Exists && !S.State.IsFinal())
         {
+            RelocateIfMisplaced();
             return OpResult.InConflict($"task {Id} is still {S.State.DisplayName().ToLowerInvariant()}; kill it or wait for it to finish before submitting it again");
         }
 
@@ -80,8 +89,9 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         var now = _clock.GetUtcNow();
         if (S.Exists)
         {
-            // A finished id runs again: the old run's console goes.
+            // A finished id runs again: the old run's console and step records go.
             await _writer.DeleteConsoleAsync(Id);
+            await ForgetStepsAsync();
         }
 
         var previous = _state.State;
@@ -117,15 +127,16 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             throw new StorageUnavailableException("the task could not be stored; nothing was started", ex);
         }
 
-        _activity.Started(Id);
+        GoLive();
         if (S.Deadline is { } deadline)
         {
-            await this.RegisterOrUpdateReminder(StorageNames.DeadlineReminder, deadline - now + DeadlineGrace, TimeSpan.FromMinutes(1));
-            ArmDeadlineTimer();
+            await _deadline.RegisterReminderAsync(deadline, _options.DeadlineGrace);
+            _deadline.ArmTimer(deadline);
         }
 
         LogAccepted(_logger, Id, plan.Steps.Count, S.Node);
         await AdvanceAsync(publish: false);
+        RelocateIfMisplaced();
         return OpResult.Ok(plan.Steps.Count);
     }
 
@@ -133,10 +144,13 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     {
         if (!S.Exists)
         {
+            // No task here: let the next call (perhaps its submit) place the grain afresh.
+            DeactivateOnIdle();
             return null;
         }
 
         await EnsureRecoveredAsync();
+        RelocateIfMisplaced();
         return View();
     }
 
@@ -144,10 +158,12 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     {
         if (!S.Exists)
         {
+            DeactivateOnIdle();
             return OpResult.NotFound($"task {Id} not found");
         }
 
         await EnsureRecoveredAsync();
+        RelocateIfMisplaced();
         if (step is null)
         {
             if (S.State.IsFinal())
@@ -172,7 +188,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
         if (view.State == ExecState.Pending)
         {
-            _dag.Set(view with { State = ExecState.Killed, Code = 255, Message = "killed by request before it started", EndedAt = _clock.GetUtcNow() });
+            _dag.Apply(step, new StepOutcome(ExecState.Killed, 255, "killed by request before it started", null, _clock.GetUtcNow()));
             await AdvanceAsync();
         }
         else
@@ -185,25 +201,33 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     public async Task StepStarted(string step, Guid run, DateTimeOffset at)
     {
-        if (run != S.Run || !_dag.Contains(step) || _dag[step].State != ExecState.Running)
+        if (run != S.Run || !_dag.Contains(step))
         {
             return;
         }
 
-        _dag.Set(_dag[step] with { StartedAt = at });
-        S.State = ExecState.Running;
-        await TryPublishSummaryAsync();
+        // A reactivation recovers first: the step's durable start time comes with it.
+        await EnsureRecoveredAsync();
+        if (_dag.Started(step, at) && !S.State.IsFinal())
+        {
+            S.State = ExecState.Running;
+            await TryPublishSummaryAsync();
+        }
     }
 
     public async Task StepFinished(string step, Guid run, StepOutcome outcome)
     {
-        if (run != S.Run || !_dag.Contains(step) || _dag[step].State.IsFinal())
+        if (run != S.Run || !_dag.Contains(step))
         {
             return;
         }
 
-        Apply(step, outcome);
-        await AdvanceAsync();
+        // After a reactivation the recovery already applies this outcome (and those of steps that ended meanwhile).
+        await EnsureRecoveredAsync();
+        if (_dag.Apply(step, outcome))
+        {
+            await AdvanceAsync();
+        }
     }
 
     public async Task Resume()
@@ -225,28 +249,28 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
 
         await EnsureRecoveredAsync();
+        RelocateIfMisplaced();
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        switch (reminderName)
+        if (reminderName != StorageNames.DeadlineReminder)
         {
-            case StorageNames.DeadlineReminder:
-                await EnsureRecoveredAsync();
-                if (S.Exists && !S.State.IsFinal() && S.EndReason is null)
-                {
-                    await EndTaskAsync(ExecState.Timeout, $"task timed out after {GoDuration.Format(S.Timeout ?? TimeSpan.Zero)}");
-                }
-                else
-                {
-                    await UnregisterReminderAsync(StorageNames.DeadlineReminder);
-                }
+            return;
+        }
 
-                break;
+        await EnsureRecoveredAsync();
+        if (S.Exists && !S.State.IsFinal() && S.EndReason is null)
+        {
+            await EndTaskAsync(ExecState.Timeout, TimedOutMessage());
+        }
+        else if (S.State.IsFinal() || !S.Exists)
+        {
+            await _deadline.ClearAsync();
         }
     }
 
-    /// <summary>After a restart or a move, finds out what became of the steps that were running, then goes on.</summary>
+    /// <summary>After a restart, a move or an idle deactivation, finds out what became of the steps, then goes on.</summary>
     private async Task EnsureRecoveredAsync()
     {
         if (_recovered)
@@ -254,21 +278,24 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             return;
         }
 
-        _recovered = true;
-        _activity.Started(Id);
+        GoLive();
         LogRecovering(_logger, Id);
-        foreach (var step in _dag.Steps.Where(s => !s.State.IsFinal()).ToList())
+        RequestContext.Set(NodePlacement.ContextKey, S.Node);
+        try
         {
-            var progress = await StepOf(step.Spec.Name).GetProgress(S.Run);
-            if (progress.Outcome is { } outcome)
+            foreach (var step in _dag.Steps.Where(s => !s.State.IsFinal()).Select(s => s.Spec.Name).ToList())
             {
-                Apply(step.Spec.Name, outcome);
-            }
-            else if (progress.Dispatched)
-            {
-                _dag.Set(step with { State = ExecState.Running, StartedAt = progress.StartedAt });
+                _dag.Recover(step, await StepOf(step).GetProgress(S.Run));
             }
         }
+        catch
+        {
+            // Not recovered: the next call (a retry of the node-loss watcher, a read) starts over from storage.
+            _dag = new DagRun(S.Steps);
+            throw;
+        }
+
+        _recovered = true;
 
         if (S.EndReason is null && S.Node != _options.Node && !IsAlive(S.Node))
         {
@@ -281,26 +308,14 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         {
             if (deadline <= _clock.GetUtcNow())
             {
-                await EndTaskAsync(ExecState.Timeout, $"task timed out after {GoDuration.Format(S.Timeout ?? TimeSpan.Zero)}");
+                await EndTaskAsync(ExecState.Timeout, TimedOutMessage());
                 return;
             }
 
-            ArmDeadlineTimer();
+            _deadline.ArmTimer(deadline);
         }
 
         await AdvanceAsync();
-    }
-
-    private void Apply(string step, StepOutcome outcome)
-    {
-        _dag.Set(_dag[step] with
-        {
-            State = outcome.State,
-            Code = outcome.Code,
-            Message = outcome.Message,
-            StartedAt = outcome.StartedAt ?? _dag[step].StartedAt,
-            EndedAt = outcome.EndedAt,
-        });
     }
 
     /// <summary>Starts what is ready, skips what can never run, and finishes the task when nothing is left.</summary>
@@ -319,45 +334,49 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             return;
         }
 
-        S.State = _dag.Steps.Any(s => s.StartedAt is not null) ? ExecState.Running : ExecState.Pending;
+        S.State = TaskProjection.LiveState(_dag);
         if (publish)
         {
             await TryPublishSummaryAsync();
         }
-        if (ready.Count > 0)
-        {
-            RequestContext.Set(NodePlacement.ContextKey, S.Node);
-            var secrets = EnvEntries.SecretValues([.. S.EnvVars, .. S.Steps.SelectMany(s => s.Spec.EnvVars)]);
-            var starts = ready.Select(step => (step, StepOf(step.Name).Start(new StepRun
-            {
-                TaskId = Id,
-                Run = S.Run,
-                Node = S.Node,
-                Step = step,
-                Env = [.. S.EnvVars, .. step.EnvVars],
-                Timeout = step.Timeout ?? _options.ExecTimeout,
-                Secrets = secrets,
-            }))).ToList();
-            var failed = false;
-            foreach (var (step, start) in starts)
-            {
-                try
-                {
-                    await start;
-                }
-                catch (Exception ex)
-                {
-                    LogStepStartFailed(_logger, ex, Id, step.Name);
-                    Apply(step.Name, new StepOutcome(ExecState.SystemError, 255, $"the step could not be started: {ex.GetType().Name}", null, _clock.GetUtcNow()));
-                    failed = true;
-                }
-            }
 
-            if (failed)
+        if (ready.Count > 0 && !await StartAsync(ready))
+        {
+            await AdvanceAsync();
+        }
+    }
+
+    /// <summary>Hands ready steps to their step grains; false when one could not be started (it is then -999).</summary>
+    private async Task<bool> StartAsync(IReadOnlyList<StepSpec> ready)
+    {
+        RequestContext.Set(NodePlacement.ContextKey, S.Node);
+        var secrets = EnvEntries.SecretValues([.. S.EnvVars, .. S.Steps.SelectMany(s => s.Spec.EnvVars)]);
+        var starts = ready.Select(step => (step, StepOf(step.Name).Start(new StepRun
+        {
+            TaskId = Id,
+            Run = S.Run,
+            Node = S.Node,
+            Step = step,
+            Env = [.. S.EnvVars, .. step.EnvVars],
+            Timeout = step.Timeout ?? _options.ExecTimeout,
+            Secrets = secrets,
+        }))).ToList();
+        var allStarted = true;
+        foreach (var (step, start) in starts)
+        {
+            try
             {
-                await AdvanceAsync();
+                await start;
+            }
+            catch (Exception ex)
+            {
+                LogStepStartFailed(_logger, ex, Id, step.Name);
+                _dag.Apply(step.Name, new StepOutcome(ExecState.SystemError, 255, $"the step could not be started: {ex.GetType().Name}", null, _clock.GetUtcNow()));
+                allStarted = false;
             }
         }
+
+        return allStarted;
     }
 
     /// <summary>Kills or times out the whole task: nothing new starts, running steps are stopped.</summary>
@@ -377,26 +396,26 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         await AdvanceAsync();
     }
 
+    private Task OnDeadlineAsync() =>
+        !S.State.IsFinal() && S.EndReason is null ? EndTaskAsync(ExecState.Timeout, TimedOutMessage()) : Task.CompletedTask;
+
+    private string TimedOutMessage() => $"task timed out after {GoDuration.Format(S.Timeout ?? TimeSpan.Zero)}";
+
     private async Task FinishAsync()
     {
         var now = _clock.GetUtcNow();
         S.Steps = [.. _dag.Steps];
         S.State = S.EndReason ?? ExecState.Stop;
         S.EndedAt = now;
-        _deadlineTimer?.Dispose();
-        _deadlineTimer = null;
 
         await _state.WriteStateAsync();
         await PublishSummaryAsync();
-        if (S.Deadline is not null)
-        {
-            await UnregisterReminderAsync(StorageNames.DeadlineReminder);
-        }
-
-        await NodeOf(S.Node).CleanTask(Id, workspace: false);
+        await _deadline.ClearAsync();
+        await CleanNodeAsync(workspace: false);
         _activity.Ended(Id);
         _metrics.TaskFinished(S.State, _dag.ResultCode == ResultCode.Success);
         LogFinished(_logger, Id, S.State.DisplayName(), _dag.Code);
+        DelayDeactivation(TimeSpan.Zero);
         DeactivateOnIdle();
     }
 
@@ -410,73 +429,70 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             return;
         }
 
+        await EnsureRecoveredAsync();
         if (!S.State.IsFinal() || S.EndedAt is not { } ended || ended + _options.KeyExpire > _clock.GetUtcNow())
         {
             return;
         }
 
         LogExpired(_logger, Id);
-        await Task.WhenAll(S.Steps.Select(s => StepOf(s.Spec.Name).Forget()));
+        await ForgetStepsAsync();
         await _writer.DeleteTaskAsync(Id);
-        await NodeOf(S.Node).CleanTask(Id, workspace: true);
+        await CleanNodeAsync(workspace: true);
         await _state.ClearStateAsync();
         _state.State = new TaskState();
         _dag = new DagRun([]);
         DeactivateOnIdle();
     }
 
+    /// <summary>The run is live on this activation: count it for a graceful stop, and keep the activation.</summary>
+    private void GoLive()
+    {
+        if (S.Node == _options.Node)
+        {
+            // Counted where it runs, until it finishes (not when its activation is collected): --normal waits for it.
+            _activity.Started(Id);
+        }
+
+        if (_options.KeepRunsAlive)
+        {
+            DelayDeactivation(Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>
+    /// An activation on another silo than its live node's (a duplicate submit, a re-submit to another node)
+    /// deactivates once idle: the state is durable, and the next call places the task on its node.
+    /// </summary>
+    private void RelocateIfMisplaced()
+    {
+        if (S.Exists && S.Node != _options.Node && IsAlive(S.Node))
+        {
+            DelayDeactivation(TimeSpan.Zero);
+            DeactivateOnIdle();
+        }
+    }
+
+    private Task ForgetStepsAsync() => Task.WhenAll(S.Steps.Select(s => StepOf(s.Spec.Name).Forget()));
+
+    private async Task CleanNodeAsync(bool workspace)
+    {
+        try
+        {
+            RequestContext.Set(NodePlacement.ContextKey, S.Node);
+            await GrainFactory.GetGrain<INodeGrain>(S.Node).CleanTask(Id, workspace);
+        }
+        catch (Exception ex)
+        {
+            // Scripts and workspace are clean-up only (a lost node took them with it): never fail the task for them.
+            LogCleanFailed(_logger, ex, Id, S.Node);
+        }
+    }
+
     private bool IsAlive(string node) =>
         _membership.CurrentSnapshot.Members.Values.Any(m => m.Name == node && m.Status == SiloStatus.Active);
 
-    private void ArmDeadlineTimer()
-    {
-        if (S.Deadline is not { } deadline || _deadlineTimer is not null)
-        {
-            return;
-        }
-
-        var due = deadline - _clock.GetUtcNow();
-        _deadlineTimer = this.RegisterGrainTimer(
-            async () =>
-            {
-                if (!S.State.IsFinal() && S.EndReason is null)
-                {
-                    await EndTaskAsync(ExecState.Timeout, $"task timed out after {GoDuration.Format(S.Timeout ?? TimeSpan.Zero)}");
-                }
-            },
-            new GrainTimerCreationOptions(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
-    }
-
-    private async Task UnregisterReminderAsync(string name)
-    {
-        if (await this.GetReminder(name) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
-
-    private TaskView View()
-    {
-        var steps = _dag.Steps
-            .Select(s => s.State == ExecState.Running && s.StartedAt is null ? s with { State = ExecState.Pending } : s)
-            .Select(s => s with { Spec = s.Spec with { EnvVars = EnvEntries.Masked(s.Spec.EnvVars) } })
-            .ToList();
-        return new TaskView
-        {
-            Id = Id,
-            Node = S.Node,
-            State = S.State,
-            Code = _dag.Code,
-            Message = S.State.IsFinal() && S.EndReason is not null ? $"{S.EndMessage}; {_dag.Summary()}" : _dag.Summary(),
-            EnvVars = EnvEntries.Masked(S.EnvVars),
-            Timeout = S.Timeout,
-            StartedAt = S.StartedAt,
-            EndedAt = S.EndedAt,
-            Steps = steps,
-            Async = S.Async,
-            Result = _dag.ResultCode,
-        };
-    }
+    private TaskView View() => TaskProjection.View(Id, S, _dag);
 
     private async Task TryPublishSummaryAsync()
     {
@@ -491,37 +507,18 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
     }
 
-    private Task PublishSummaryAsync()
-    {
-        var view = View();
-        return _writer.UpsertSummaryAsync(new TaskSummary
-        {
-            Id = Id,
-            Node = S.Node,
-            State = view.State,
-            Code = view.Code,
-            Message = view.Message,
-            EnvVars = view.EnvVars,
-            Timeout = view.Timeout is { } t ? GoDuration.Format(t) : "",
-            Count = view.Steps.Count,
-            StartedAt = view.StartedAt,
-            EndedAt = view.EndedAt,
-        });
-    }
+    private Task PublishSummaryAsync() => _writer.UpsertSummaryAsync(TaskProjection.Summary(View()));
 
-    private IStepGrain StepOf(string step) => GrainFactory.GetGrain<IStepGrain>(ProcessSupervisor.StepKey(Id, step));
-
-    private INodeGrain NodeOf(string node)
-    {
-        RequestContext.Set(NodePlacement.ContextKey, node);
-        return GrainFactory.GetGrain<INodeGrain>(node);
-    }
+    private IStepGrain StepOf(string step) => GrainFactory.GetStep(S.Node, Id, step);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId}: storage write failed")]
     private static partial void LogStorageFailed(ILogger logger, Exception ex, string taskId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId}: step {StepName} could not be started")]
     private static partial void LogStepStartFailed(ILogger logger, Exception ex, string taskId, string stepName);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: cleaning its files on node {Node} failed")]
+    private static partial void LogCleanFailed(ILogger logger, Exception ex, string taskId, string node);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} accepted: {Steps} steps on node {Node}")]
     private static partial void LogAccepted(ILogger logger, string taskId, int steps, string node);
@@ -532,8 +529,11 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} ending: {Reason}")]
     private static partial void LogEnding(ILogger logger, string taskId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} recovering after a restart")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} recovering after a reactivation")]
     private static partial void LogRecovering(ILogger logger, string taskId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} deactivated: {Reason}")]
+    private static partial void LogDeactivated(ILogger logger, string taskId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} expired; its records are deleted")]
     private static partial void LogExpired(ILogger logger, string taskId);

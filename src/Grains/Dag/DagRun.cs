@@ -30,6 +30,55 @@ public sealed class DagRun
     /// <summary>Replaces one step's view.</summary>
     public void Set(StepView view) => _steps[_index[view.Spec.Name]] = view;
 
+    /// <summary>A step's process has started at <paramref name="at"/>; ignored unless the step is dispatched and unfinished.</summary>
+    public bool Started(string step, DateTimeOffset at)
+    {
+        var view = this[step];
+        if (view.State != ExecState.Running)
+        {
+            return false;
+        }
+
+        Set(view with { StartedAt = at });
+        return true;
+    }
+
+    /// <summary>A step reached a final state; ignored when it already had one.</summary>
+    public bool Apply(string step, StepOutcome outcome)
+    {
+        var view = this[step];
+        if (view.State.IsFinal())
+        {
+            return false;
+        }
+
+        Set(view with
+        {
+            State = outcome.State,
+            Code = outcome.Code,
+            Message = outcome.Message,
+            StartedAt = outcome.StartedAt ?? view.StartedAt,
+            EndedAt = outcome.EndedAt,
+        });
+        return true;
+    }
+
+    /// <summary>
+    /// What a step grain reported after a reactivation: its outcome, or that it was dispatched (running, with the
+    /// durable start time when its process has started), or nothing (it stays pending and may start).
+    /// </summary>
+    public void Recover(string step, StepProgress progress)
+    {
+        if (progress.Outcome is { } outcome)
+        {
+            Apply(step, outcome);
+        }
+        else if (progress.Dispatched)
+        {
+            Set(this[step] with { State = ExecState.Running, StartedAt = progress.StartedAt });
+        }
+    }
+
     /// <summary>
     /// Marks every pending step whose dependencies all succeeded as running and returns them; marks every
     /// pending step that can never run (a dependency did not succeed) as skipped, transitively.

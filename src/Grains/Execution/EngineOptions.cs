@@ -27,6 +27,18 @@ public sealed class EngineOptions
     /// <summary>Most output bytes kept per step (<c>--max_output</c>); the rest is read and dropped.</summary>
     public long MaxOutput { get; set; } = 1L << 30;
 
+    /// <summary>
+    /// Keeps the task and step grains of a live run activated until it ends (<c>DelayDeactivation</c>). Every entry
+    /// point still works on recovered state; tests turn this off to prove it.
+    /// </summary>
+    public bool KeepRunsAlive { get; set; } = true;
+
+    /// <summary>How long placement waits for a task's node to join before treating it as lost (half of <c>--timeout</c>).</summary>
+    public TimeSpan PlacementWait { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long after the task deadline its reminder fires when no timer did (the grain was not active).</summary>
+    public TimeSpan DeadlineGrace { get; set; } = TimeSpan.FromSeconds(30);
+
     public string WorkspaceDir(string task) => Path.Combine(Root, "workspace", task);
 
     public string ScriptDir(string task) => Path.Combine(Root, "scripts", task);

@@ -100,11 +100,20 @@ public sealed partial class ProcessSupervisor
     /// <summary>Completes when nothing is queued or running any more, or when <paramref name="cancellationToken"/> fires.</summary>
     public async Task WaitIdleAsync(CancellationToken cancellationToken)
     {
-        while (!_active.IsEmpty && !cancellationToken.IsCancellationRequested)
+        while (!cancellationToken.IsCancellationRequested)
         {
-            await Task.WhenAny(_idle.Task, Task.Delay(Timeout.Infinite, cancellationToken));
+            // Take the signal before looking: a run that ends in between completes this one, never a newer one.
+            var idle = Volatile.Read(ref _idle).Task;
+            if (_active.IsEmpty)
+            {
+                return;
+            }
+
+            await Task.WhenAny(idle, Task.Delay(IdleRecheck, cancellationToken));
         }
     }
+
+    private static readonly TimeSpan IdleRecheck = TimeSpan.FromSeconds(1);
 
     private TaskCompletionSource _idle = NewIdle();
 
@@ -138,22 +147,28 @@ public sealed partial class ProcessSupervisor
             }
         }
 
-        Finished?.Invoke(outcome.State, outcome.Code, outcome.StartedAt is { } st ? outcome.EndedAt - st : TimeSpan.Zero);
-        if (await ReportAsync(request, outcome))
+        try
         {
-            _registry.Done(request.Run, request.StepName);
+            Finished?.Invoke(outcome.State, outcome.Code, outcome.StartedAt is { } st ? outcome.EndedAt - st : TimeSpan.Zero);
+            if (await ReportAsync(request, outcome))
+            {
+                _registry.Done(request.Run, request.StepName);
+            }
+            else
+            {
+                // The step ran but its grain never heard: it must resolve as lost (-999), never run again.
+                _registry.MarkLost(request.Run, request.StepName);
+            }
         }
-        else
+        finally
         {
-            // The step ran but its grain never heard: it must resolve as lost (-999), never run again.
-            _registry.MarkLost(request.Run, request.StepName);
-        }
-
-        _active.TryRemove((request.Run, request.StepName), out _);
-        execution.Dispose();
-        if (_active.IsEmpty)
-        {
-            Interlocked.Exchange(ref _idle, NewIdle()).TrySetResult();
+            // Whatever happened above, the run leaves the table: a graceful stop must never wait on it.
+            _active.TryRemove((request.Run, request.StepName), out _);
+            execution.Dispose();
+            if (_active.IsEmpty)
+            {
+                Interlocked.Exchange(ref _idle, NewIdle()).TrySetResult();
+            }
         }
     }
 
@@ -250,7 +265,7 @@ public sealed partial class ProcessSupervisor
 
         await output.CompleteAsync();
         var endedAt = _clock.GetUtcNow();
-        var code = process.ExitCode;
+        var code = process.HasExited ? process.ExitCode : 137;
         if (execution.StopReason is { } reason)
         {
             return new StepOutcome(reason, code == 0 ? 255 : code, execution.StopMessage, startedAt, endedAt);
@@ -340,15 +355,26 @@ public sealed partial class ProcessSupervisor
             }
         }
 
-        await process.WaitForExitAsync();
+        // Bounded: a process stuck in the kernel (uninterruptible I/O) must not hold the run, or a stop, forever.
+        using var reaped = new CancellationTokenSource(FinalWait);
+        try
+        {
+            await process.WaitForExitAsync(reaped.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            LogNotReaped(_logger, process.Id);
+        }
     }
+
+    private static readonly TimeSpan FinalWait = TimeSpan.FromSeconds(10);
 
     private void NotifyStarted(ExecutionRequest request, DateTimeOffset at)
     {
         try
         {
             RequestContext.Set(Placement.NodePlacement.ContextKey, _options.Node);
-            _ = _grains.GetGrain<IStepGrain>(StepKey(request.TaskId, request.StepName)).ReportStarted(request.Run, at);
+            _ = _grains.GetStep(_options.Node, request.TaskId, request.StepName).ReportStarted(request.Run, at);
         }
         catch (Exception ex)
         {
@@ -364,7 +390,7 @@ public sealed partial class ProcessSupervisor
             try
             {
                 RequestContext.Set(Placement.NodePlacement.ContextKey, _options.Node);
-                await _grains.GetGrain<IStepGrain>(StepKey(request.TaskId, request.StepName)).ReportExit(request.Run, outcome);
+                await _grains.GetStep(_options.Node, request.TaskId, request.StepName).ReportExit(request.Run, outcome);
                 return true;
             }
             catch (Exception ex) when (attempt < 8)
@@ -381,8 +407,6 @@ public sealed partial class ProcessSupervisor
             }
         }
     }
-
-    public static string StepKey(string task, string step) => $"{task}/{step}";
 
     private static TimeSpan Clamp(TimeSpan timeout) =>
         timeout <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : timeout > TimeSpan.FromDays(49) ? TimeSpan.FromDays(49) : timeout;
@@ -411,6 +435,9 @@ public sealed partial class ProcessSupervisor
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting step {TaskId}/{StepName} to its grain failed")]
     private static partial void LogReportFailed(ILogger logger, Exception ex, string taskId, string stepName);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Process {Pid} did not exit after SIGKILL; its run is reported without it")]
+    private static partial void LogNotReaped(ILogger logger, int pid);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Step {TaskId}/{StepName}: a process outside its group still holds its output pipe; output after exit is dropped")]
     private static partial void LogPipeHeld(ILogger logger, string taskId, string stepName);

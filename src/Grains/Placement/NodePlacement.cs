@@ -3,8 +3,9 @@ using Orleans.Runtime;
 namespace RemoteExecutor.Grains.Placement;
 
 /// <summary>
-/// Places a grain on the silo of a named node: the node in the request context (<see cref="ContextKey"/>),
-/// else the grain's own key for node grains, else the calling silo.
+/// Places a grain on the silo of the node it belongs to: node grains by their key, step grains by the node in their
+/// key (<see cref="StepKey"/>), task grains by the node of the submit in the request context, else by the node the
+/// read model records for the task. See <see cref="NodePlacementDirector"/>.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("re.NodePlacement")]
 public sealed class NodePlacement : PlacementStrategy
@@ -14,6 +15,12 @@ public sealed class NodePlacement : PlacementStrategy
 
     /// <summary>Grain type of the node grain, whose key is the node name.</summary>
     public const string NodeGrainType = "re-node";
+
+    /// <summary>Grain type of the step grain (the Orleans default for <c>StepGrain</c>; stored rows depend on it).</summary>
+    public const string StepGrainType = "step";
+
+    /// <summary>Grain type of the task grain (the Orleans default for <c>TaskGrain</c>; stored rows depend on it).</summary>
+    public const string TaskGrainType = "task";
 
     internal static readonly NodePlacement Instance = new();
 }

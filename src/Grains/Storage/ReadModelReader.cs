@@ -36,6 +36,14 @@ public sealed class ReadModelReader
         return list;
     }
 
+    /// <summary>The node a task was last submitted to; null when the task is not (or no longer) known.</summary>
+    public async Task<string?> NodeOfTaskAsync(string id)
+    {
+        await using var connection = await _database.OpenAsync();
+        await using var command = Command(connection, Sql.NodeOfTask, ("id", id));
+        return await command.ExecuteScalarAsync() as string;
+    }
+
     public async Task<IReadOnlyList<string>> UnfinishedTasksAsync(string node)
     {
         await using var connection = await _database.OpenAsync();

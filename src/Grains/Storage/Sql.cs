@@ -27,6 +27,8 @@ internal static class Sql
     public const string ExpiredTasks =
         "SELECT id FROM task_summary WHERE node = @node AND et IS NOT NULL AND et <= @before AND state NOT IN (1, 2, 3) ORDER BY et LIMIT @limit";
 
+    public const string NodeOfTask = "SELECT node FROM task_summary WHERE id = @id";
+
     public const string UnfinishedTasks =
         "SELECT id FROM task_summary WHERE node = @node AND state IN (1, 2, 3)";
 

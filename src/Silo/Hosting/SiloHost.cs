@@ -223,6 +223,7 @@ public static class SiloHost
             PoolSize = settings.PoolSize,
             MaxLine = settings.MaxLine,
             MaxOutput = settings.MaxOutput,
+            PlacementWait = settings.Timeout / 2,
         };
         var apiOptions = new ApiOptions
         {
@@ -266,7 +267,8 @@ public static class SiloHost
         builder.Services.AddHostedService<RecoverySweep>();
         builder.Services.AddHostedService<ShutdownCoordinator>();
         builder.Services.AddHostedService<NodeLossWatcher>();
-        builder.Services.AddHostedService<ExpirySweeper>();
+        builder.Services.AddSingleton<RemoteExecutor.Grains.Tasks.ExpirySweep>();
+        builder.Services.AddHostedService<ExpirySchedule>();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(EngineMetrics.MeterName, "Microsoft.Orleans")
             .AddAspNetCoreInstrumentation()
@@ -293,7 +295,10 @@ public static class SiloHost
                 o.Invariant = database.OrleansInvariant;
                 o.DataSource = database.DataSource;
             });
+            // The per-node expiry reminder ticks every --key_expire/10 (1-30 s); a tick writes nothing to the table.
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();
+            TestLifecycle.Apply(silo, engine);
             silo.AddDashboard();
         });
 

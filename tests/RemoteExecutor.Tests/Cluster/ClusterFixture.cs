@@ -9,7 +9,7 @@ namespace RemoteExecutor.Tests.Cluster;
 /// Three real servers (nodes a, b, c) sharing a fresh PostgreSQL database and one token, each with its own root and
 /// ports, advertised on 127.0.0.1. Ready when every node lists all three.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     /// <summary>Joining takes a while on a loaded 2-core machine.</summary>
     public static readonly TimeSpan JoinDeadline = TimeSpan.FromSeconds(150);
@@ -36,7 +36,13 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public string[] Args(string node) =>
         [$"--database={Database.ConnectionString}", $"--node={node}", $"--token={Token}", "--advertise=127.0.0.1",
-         $"--cluster_cert={Path.Combine(CertDir, "cluster.crt")}", $"--cluster_key={Path.Combine(CertDir, "cluster.key")}"];
+         $"--cluster_cert={Path.Combine(CertDir, "cluster.crt")}", $"--cluster_key={Path.Combine(CertDir, "cluster.key")}", .. ExtraArgs];
+
+    /// <summary>More arguments for every node.</summary>
+    protected virtual string[] ExtraArgs => [];
+
+    /// <summary>Environment of every node.</summary>
+    protected virtual IReadOnlyDictionary<string, string>? Env => null;
 
     public async Task InitializeAsync()
     {
@@ -44,8 +50,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         RemoteExecutor.Silo.Hosting.ClusterCertificate.Write(CertDir, "test-cluster");
 
         // a first (it installs the schema), then b and c together.
-        _nodes["a"] = Authorize(await ServerProcess.StartAsync(Args("a")));
-        var rest = await Task.WhenAll(Names.Skip(1).Select(async n => (n, Authorize(await ServerProcess.StartAsync(Args(n))))));
+        _nodes["a"] = Authorize(await ServerProcess.StartAsync(Args("a"), Env));
+        var rest = await Task.WhenAll(Names.Skip(1).Select(async n => (n, Authorize(await ServerProcess.StartAsync(Args(n), Env)))));
         foreach (var (name, server) in rest)
         {
             _nodes[name] = server;

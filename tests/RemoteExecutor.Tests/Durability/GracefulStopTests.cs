@@ -78,6 +78,42 @@ public sealed class GracefulStopTests
     }
 
     [Fact]
+    public async Task Sigterm_WithNormal_WhileRunsEndAtThatMoment_ExitsAfterFinishingThem()
+    {
+        // Grains collected after 2 s idle and not kept alive (test-only): the drain must not depend on activations.
+        await using var server = await ServerProcess.StartAsync(["--normal"], FastCollectionServerFixture.FastCollectionEnv);
+        var release = Path.Combine(server.Root, "release");
+        var ids = Enumerable.Range(1, 12).Select(i => Ids.New($"edge{i}x")).ToList();
+        foreach (var id in ids)
+        {
+            await server.Api.SubmitOkAsync(id, Steps.Array(
+                Steps.Of($"while [ ! -e '{release}' ]; do sleep 0.05; done; echo done", name: "work"),
+                Steps.Of("echo after", name: "after", dependsOn: ["work"])));
+        }
+
+        foreach (var id in ids)
+        {
+            await server.Api.WaitForStepRunningAsync(id, "work");
+        }
+
+        var pid = server.Pid ?? throw new InvalidOperationException("the server is not running");
+        await File.WriteAllTextAsync(release, "");
+        await SignalAsync(pid, "TERM");
+
+        await Poll.UntilAsync(() => server.Pid is null, DrainDeadline, $"the server did not exit within {DrainDeadline.TotalSeconds} s of SIGTERM with --normal\n{server.ReadLog()}");
+        Assert.Equal(0, await server.StopAsync());
+
+        await server.RestartAsync(kill: false);
+        foreach (var id in ids)
+        {
+            var detail = await server.Api.DetailAsync(id);
+            Assert.True(detail.Status == HttpStatusCode.OK && detail.Header("X-Task-STATE") == "Stop", $"task {id} did not finish during the drain: {detail}");
+            Assert.Equal(0, State(detail.Step("work")));
+            Assert.Equal(0, State(detail.Step("after")));
+        }
+    }
+
+    [Fact]
     public async Task Sigterm_WithoutNormal_RecordsTheRunningStepKilledByTheShutdown()
     {
         var marker = Marker(720_000);

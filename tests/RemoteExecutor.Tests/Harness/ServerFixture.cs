@@ -19,7 +19,9 @@ public abstract class ServerFixture : IAsyncLifetime
 
     protected virtual string[] Args => [];
 
-    public async Task InitializeAsync() => _server = await ServerProcess.StartAsync(Args, HostEnv);
+    protected virtual IReadOnlyDictionary<string, string> Env => HostEnv;
+
+    public async Task InitializeAsync() => _server = await ServerProcess.StartAsync(Args, Env);
 
     public async Task DisposeAsync()
     {
@@ -35,6 +37,23 @@ public sealed class ApiServerFixture : ServerFixture;
 
 /// <summary>Server for the execution tests (processes, output, control).</summary>
 public sealed class ExecServerFixture : ServerFixture;
+
+/// <summary>
+/// Server whose grains deactivate after 2 s idle and whose live runs are not kept activated (test-only variables):
+/// every call about a long run meets a freshly recovered grain. Debug logging shows the deactivations.
+/// </summary>
+public sealed class FastCollectionServerFixture : ServerFixture
+{
+    public static readonly IReadOnlyDictionary<string, string> FastCollectionEnv = new Dictionary<string, string>
+    {
+        ["REMOTE_EXECUTOR_TEST_COLLECTION_AGE"] = "2s",
+        ["REMOTE_EXECUTOR_TEST_NO_KEEPALIVE"] = "1",
+    };
+
+    protected override string[] Args => ["--debug"];
+
+    protected override IReadOnlyDictionary<string, string> Env => FastCollectionEnv;
+}
 
 [CollectionDefinition(Name)]
 public sealed class ApiServerCollection : ICollectionFixture<ApiServerFixture>

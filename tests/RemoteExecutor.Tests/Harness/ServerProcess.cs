@@ -154,6 +154,31 @@ public sealed class ServerProcess : IAsyncDisposable
         Forget(process);
     }
 
+    /// <summary>Whether the server's whole captured output contains <paramref name="text"/>.</summary>
+    public bool LogContains(string text) => LogCount(text) > 0;
+
+    /// <summary>How often <paramref name="text"/> occurs in the server's whole captured output.</summary>
+    public int LogCount(string text)
+    {
+        try
+        {
+            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            var log = reader.ReadToEnd();
+            var count = 0;
+            for (var at = log.IndexOf(text, StringComparison.Ordinal); at >= 0; at = log.IndexOf(text, at + text.Length, StringComparison.Ordinal))
+            {
+                count++;
+            }
+
+            return count;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>The server's captured output, for failure messages.</summary>
     public string ReadLog()
     {

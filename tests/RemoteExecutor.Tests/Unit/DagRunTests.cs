@@ -167,4 +167,38 @@ public sealed class DagRunTests
         Assert.Equal("was skipped", DagRun.Describe(step with { State = ExecState.Skipped }));
         Assert.Equal("system error: no tcsh", DagRun.Describe(step with { State = ExecState.SystemError, Message = "no tcsh" }));
     }
+
+    [Fact]
+    public void Recover_FromAcceptTimeState_AppliesWhatEndedAndStartsOnlyWhatNeverRan()
+    {
+        // The accept-time state a reactivated task reads: every step pending, no start times.
+        var dag = new DagRun([Pending("first"), Pending("middle", "first"), Pending("last", "middle")]);
+        var started = Now.AddMinutes(-20);
+        dag.Recover("first", new StepProgress(true, Now.AddMinutes(-21), new StepOutcome(ExecState.Stop, 0, "", Now.AddMinutes(-21), started)));
+        dag.Recover("middle", new StepProgress(true, started, null));
+        dag.Recover("last", new StepProgress(false, null, null));
+
+        Assert.Empty(dag.Advance(Now));
+        Assert.Equal(ExecState.Running, dag["middle"].State);
+        Assert.Equal(started, dag["middle"].StartedAt);
+        Assert.Equal("currently executing: [Step: middle]", dag.Summary());
+
+        Assert.True(dag.Apply("middle", new StepOutcome(ExecState.Stop, 0, "", null, Now)));
+        Assert.Equal(started, dag["middle"].StartedAt);
+        Assert.False(dag.Apply("middle", new StepOutcome(ExecState.SystemError, 255, "late", null, Now)));
+        Assert.Equal(["last"], Names(dag.Advance(Now)));
+    }
+
+    [Fact]
+    public void Started_OnlyForADispatchedUnfinishedStep()
+    {
+        var dag = new DagRun([Pending("a"), Pending("b", "a")]);
+        Assert.False(dag.Started("a", Now));
+        dag.Advance(Now);
+        Assert.True(dag.Started("a", Now));
+        Assert.Equal(Now, dag["a"].StartedAt);
+        Finish(dag, "a");
+        Assert.False(dag.Started("a", Now.AddHours(1)));
+        Assert.Equal(Now, dag["a"].StartedAt);
+    }
 }

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging;
+using RemoteExecutor.Grains.Execution;
+using RemoteExecutor.Grains.Storage;
+
+namespace RemoteExecutor.Grains.Tasks;
+
+/// <summary>
+/// Deletes the records of a node's tasks that finished more than <c>--key_expire</c> ago: state, steps, console,
+/// summary and workspace. One query over the durable <c>task_summary</c> table per tick, so expiry needs no
+/// reminder per task; the tick is the node grain's <see cref="StorageNames.ExpiryReminder"/> reminder. A sweep still
+/// running when the next tick comes is not started twice.
+/// </summary>
+public sealed partial class ExpirySweep
+{
+    private const int Batch = 500;
+
+    private readonly IGrainFactory _grains;
+    private readonly ReadModelReader _reader;
+    private readonly Database _database;
+    private readonly EngineOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<ExpirySweep> _logger;
+    private int _running;
+
+    public ExpirySweep(IGrainFactory grains, ReadModelReader reader, Database database, EngineOptions options, TimeProvider clock, ILogger<ExpirySweep> logger)
+    {
+        _database = database;
+        _grains = grains;
+        _reader = reader;
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+    }
+
+    /// <summary>How often to look: a tenth of the expiry, between 1 s and 30 s.</summary>
+    public static TimeSpan Interval(TimeSpan keyExpire) =>
+        TimeSpan.FromTicks(Math.Clamp(keyExpire.Ticks / 10, TimeSpan.TicksPerSecond, 30 * TimeSpan.TicksPerSecond));
+
+    /// <summary>Starts a sweep of <paramref name="node"/>'s tasks in the background unless one is running.</summary>
+    public void Trigger(string node)
+    {
+        if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await SweepAsync(node);
+                }
+                finally
+                {
+                    Volatile.Write(ref _running, 0);
+                }
+            });
+        }
+    }
+
+    private async Task SweepAsync(string node)
+    {
+        try
+        {
+            var attempted = new HashSet<string>(StringComparer.Ordinal);
+            IReadOnlyList<string> ids;
+            do
+            {
+                ids = await _reader.ExpiredTasksAsync(node, _clock.GetUtcNow() - _options.KeyExpire, Batch);
+                foreach (var id in ids.Where(attempted.Add))
+                {
+                    await _grains.GetTask(id).Expire();
+                }
+            }
+            while (ids.Count == Batch && !ids.All(attempted.Contains));
+
+            if (attempted.Count > 0)
+            {
+                // Freed pages of the expired tasks (secure_delete) must not survive in the WAL either.
+                await _database.TruncateWalAsync();
+            }
+        }
+        catch (Exception ex)
+        {
+            LogSweepFailed(_logger, ex, node);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Expiry sweep of node {Node} failed; retrying at the next tick")]
+    private static partial void LogSweepFailed(ILogger logger, Exception ex, string node);
+}

@@ -1,0 +1,42 @@
+using Orleans.Configuration;
+using RemoteExecutor.Grains.Execution;
+
+namespace RemoteExecutor.Silo.Hosting;
+
+/// <summary>
+/// Test-only switches, read from the environment; NOT for production. They let the end-to-end tests make grains
+/// deactivate within seconds (the default collection age is 15 minutes), so every path of a long run is exercised
+/// on its recovered state.
+/// <list type="bullet">
+/// <item><c>REMOTE_EXECUTOR_TEST_COLLECTION_AGE</c> (a duration, e.g. <c>5s</c>): <c>GrainCollectionOptions.CollectionAge</c>,
+/// with a <c>CollectionQuantum</c> of a fifth of it (Orleans requires the age to exceed the quantum), and a 1 s
+/// deadline-reminder grace.</item>
+/// <item><c>REMOTE_EXECUTOR_TEST_NO_KEEPALIVE=1</c>: live runs do not keep their task and step grains activated.</item>
+/// </list>
+/// </summary>
+public static class TestLifecycle
+{
+    public const string CollectionAgeVariable = "REMOTE_EXECUTOR_TEST_COLLECTION_AGE";
+
+    public const string NoKeepAliveVariable = "REMOTE_EXECUTOR_TEST_NO_KEEPALIVE";
+
+    public static void Apply(ISiloBuilder silo, EngineOptions engine)
+    {
+        if (GoDuration.TryParse(Environment.GetEnvironmentVariable(CollectionAgeVariable), out var age, out _) && age > TimeSpan.Zero)
+        {
+            silo.Configure<GrainCollectionOptions>(o =>
+            {
+                o.CollectionQuantum = TimeSpan.FromTicks(Math.Max(age.Ticks / 5, TimeSpan.TicksPerMillisecond * 100));
+                o.CollectionAge = age;
+            });
+            engine.DeadlineGrace = TimeSpan.FromSeconds(1);
+            Serilog.Log.Warning("TEST MODE: grains are collected after {Age} idle ({Variable}); not for production", age, CollectionAgeVariable);
+        }
+
+        if (Environment.GetEnvironmentVariable(NoKeepAliveVariable) == "1")
+        {
+            engine.KeepRunsAlive = false;
+            Serilog.Log.Warning("TEST MODE: live runs do not keep their grains activated ({Variable}); not for production", NoKeepAliveVariable);
+        }
+    }
+}
