@@ -8,7 +8,9 @@ namespace RemoteExecutor.Silo.Hosting;
 /// <summary>
 /// Known log reports that ask nothing of the operator: Orleans' note that ServerGC is off (off on purpose: workstation
 /// GC keeps a small silo small), and a watchdog "participant check" delay longer than the process has existed (the
-/// watchdog's first check measures from a zero timestamp, so the figure is the machine's uptime, not a stall).
+/// watchdog's first check measures from a zero timestamp, so the figure is the machine's uptime, not a stall), and
+/// the reminder options validator's note on a minimum period under a minute (set on purpose: the per-node expiry
+/// reminder ticks every key_expire/10, at most 30 s, and its ticks write nothing).
 /// </summary>
 public static partial class LogNoise
 {
@@ -20,6 +22,11 @@ public static partial class LogNoise
     public static bool IsNoise(string? source, string message, TimeSpan uptime)
     {
         if (source == "Orleans.Runtime.Silo" && message.Contains("ServerGC", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        if (source == "Orleans.Hosting.ReminderOptionsValidator" && message.Contains("MinimumReminderPeriod", StringComparison.Ordinal))
         {
             return true;
         }

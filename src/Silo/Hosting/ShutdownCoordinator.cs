@@ -40,7 +40,11 @@ public sealed partial class ShutdownCoordinator : IHostedLifecycleService
             return;
         }
 
-        LogKilling(_logger, _activity.Count);
+        if (_activity.Count > 0)
+        {
+            LogKilling(_logger, _activity.Count);
+        }
+
         _supervisor.KillAll("killed: the server is shutting down");
         using var cap = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cap.CancelAfter(KillReportTimeout);

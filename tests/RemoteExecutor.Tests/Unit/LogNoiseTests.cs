@@ -21,6 +21,11 @@ public sealed class LogNoiseTests
             TimeSpan.FromHours(3)));
 
     [Fact]
+    public void ShortReminderMinimumNote_IsNoise() =>
+        Assert.True(LogNoise.IsNoise("Orleans.Hosting.ReminderOptionsValidator",
+            "ReminderOptions.MinimumReminderPeriod is 00:00:01 (default 1. High-Frequency reminders are unsuitable for production use.", TimeSpan.FromSeconds(2)));
+
+    [Fact]
     public void OtherWarnings_AreKept() =>
         Assert.False(LogNoise.IsNoise("Orleans.Runtime.Silo", "Silo is shutting down", TimeSpan.FromHours(3)));
 }
