@@ -124,14 +124,14 @@ public static partial class ConsoleStreams
     private static string LineJson(ConsoleLine line) => JsonSerializer.Serialize(new ConsoleLineDto(line.Timestamp, line.Line, line.Content));
 
     /// <summary>Ends with the request, or when the server begins to stop (streams would otherwise hold the shutdown).</summary>
-    private static CancellationTokenSource StopToken(HttpContext context)
+    internal static CancellationTokenSource StopToken(HttpContext context)
     {
         var stopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         return CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
     }
 
     /// <summary>False when the client did not take the text within <see cref="SendTimeout"/>.</summary>
-    private static async Task<bool> WriteAsync(HttpResponse response, string text, CancellationToken stop)
+    internal static async Task<bool> WriteAsync(HttpResponse response, string text, CancellationToken stop)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
         timeout.CancelAfter(SendTimeout);

@@ -42,6 +42,9 @@ public static class TaskEndpoints
             .Produces<Envelope<object>>().Produces<Envelope<object>>(404);
         v1.MapPut("/{task}/{step}", KillStep).WithName("KillStep").WithSummary("Kill one step (action=kill)")
             .Produces<Envelope<object>>().Produces<Envelope<object>>(404);
+        v1.MapGet("/{task}/events", TaskEventStream.TaskEvents).WithName("TaskEvents").WithSummary("Follow a task's events (Server-Sent Events) until it is final")
+            .WithDescription(TaskEventStream.Description)
+            .Produces<string>(200, ConsoleStreams.EventStream).Produces<Envelope<object>>(404);
         v1.MapGet("/{task}/workspace", Workspace).WithName("TaskWorkspace").WithSummary("Files in the task's workspace (on its node)")
             .Produces<Envelope<List<WorkspaceFile>>>().Produces<Envelope<object>>(404);
         v1.MapGet("/{task}/{step}/console", StepConsole).WithName("StepConsole").WithSummary("Console output of a step (optional from/limit); live with SSE or a WebSocket")

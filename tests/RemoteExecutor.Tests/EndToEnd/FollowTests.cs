@@ -138,6 +138,36 @@ public sealed class FollowTests
         Assert.Equal(WebSocketCloseStatus.NormalClosure, close);
     }
 
+    [Fact]
+    public async Task TaskEvents_DagWithAFailedStep_ReplaysThenFollowsEveryTransitionToTheEnd()
+    {
+        var id = Ids.New("events");
+        await _server.Api.SubmitOkAsync(id, Steps.Array(
+            Steps.Of("sleep 0.3; exit 1", name: "a"),
+            Steps.Of("echo never", name: "b", dependsOn: ["a"]),
+            Steps.Of("echo c", name: "c")), "async=true");
+        using var deadline = new CancellationTokenSource(Deadline);
+
+        using var response = await EventStream.OpenAsync(_server.Http, $"/api/v1/task/{id}/events", cancellationToken: deadline.Token);
+        var events = await ToListAsync(EventStream.ReadAsync(response, deadline.Token));
+
+        var names = events.Select(e => e.Event + ":" + JsonDocument.Parse(e.Data).RootElement.GetProperty("step").GetString()).ToList();
+        Assert.Equal("task.accepted:", names[0]);
+        Assert.Equal("task.finished:", names[^1]);
+        Assert.Equal(["step.finished:a", "step.finished:c", "step.skipped:b", "step.started:a", "step.started:c"], names[1..^1].Order(StringComparer.Ordinal));
+        Assert.True(names.IndexOf("step.started:a") < names.IndexOf("step.finished:a"), string.Join(", ", names));
+        Assert.Equal(events.Count, events.Select(e => e.Id).Distinct().Count());
+
+        var failed = JsonDocument.Parse(events[names.IndexOf("step.finished:a")].Data).RootElement;
+        Assert.Equal((id, 0, 1, "exit code: 1"), (failed.GetProperty("task").GetString(), failed.GetProperty("state").GetInt32(),
+            failed.GetProperty("code").GetInt32(), failed.GetProperty("msg").GetString()));
+        Assert.False(string.IsNullOrEmpty(failed.GetProperty("node").GetString()));
+        Assert.True(DateTimeOffset.TryParse(failed.GetProperty("time").GetString(), System.Globalization.CultureInfo.InvariantCulture, out _));
+
+        using var unknown = await EventStream.OpenAsync(_server.Http, $"/api/v1/task/{Ids.New("none")}/events", cancellationToken: deadline.Token);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
     private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
     {
         var list = new List<T>();
