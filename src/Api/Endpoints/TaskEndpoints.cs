@@ -2,7 +2,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using RemoteExecutor.Api.Dtos;
+using RemoteExecutor.Api.Follow;
 using RemoteExecutor.Api.Security;
 
 namespace RemoteExecutor.Api.Endpoints;
@@ -14,6 +16,16 @@ public static class TaskEndpoints
     public const int DetailTailLines = 1000;
 
     private const int ConsolePage = 20_000;
+
+    private const string ConsoleDescription =
+        "Three forms on one path. Plain GET: the stored lines as JSON (from/limit page through them). " +
+        "`Accept: text/event-stream`: Server-Sent Events that follow the step as it runs: one `event: line` per line " +
+        "(`id:` = the line number, `data:` = `{\"line\",\"content\",\"timestamp\"}`), a `: keep-alive` comment every 15 s, " +
+        "and `event: end` with `data:` = `{\"state\",\"code\",\"msg\"}` once the step is final and every line was sent; then the stream closes. " +
+        "It starts at `from` or, when reconnecting, after the `Last-Event-ID` header, so no line is lost or repeated. " +
+        "A WebSocket upgrade: one text frame per line (the same JSON), a last frame `{\"end\":{...}}`, then a normal close; resume with `from`. " +
+        "Lines stored before the request come first, then live ones, from whichever node runs the step. " +
+        "A client that takes no data for 30 s is disconnected and resumes by line number.";
 
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {
@@ -30,10 +42,14 @@ public static class TaskEndpoints
             .Produces<Envelope<object>>().Produces<Envelope<object>>(404);
         v1.MapPut("/{task}/{step}", KillStep).WithName("KillStep").WithSummary("Kill one step (action=kill)")
             .Produces<Envelope<object>>().Produces<Envelope<object>>(404);
+        v1.MapGet("/{task}/events", TaskEventStream.TaskEvents).WithName("TaskEvents").WithSummary("Follow a task's events (Server-Sent Events) until it is final")
+            .WithDescription(TaskEventStream.Description)
+            .Produces<string>(200, ConsoleStreams.EventStream).Produces<Envelope<object>>(404);
         v1.MapGet("/{task}/workspace", Workspace).WithName("TaskWorkspace").WithSummary("Files in the task's workspace (on its node)")
             .Produces<Envelope<List<WorkspaceFile>>>().Produces<Envelope<object>>(404);
-        v1.MapGet("/{task}/{step}/console", StepConsole).WithName("StepConsole").WithSummary("Console output of a step (optional from/limit)")
-            .Produces<Envelope<List<ConsoleLineDto>>>().Produces<Envelope<object>>(404);
+        v1.MapGet("/{task}/{step}/console", StepConsole).WithName("StepConsole").WithSummary("Console output of a step (optional from/limit); live with SSE or a WebSocket")
+            .WithDescription(ConsoleDescription)
+            .Produces<Envelope<List<ConsoleLineDto>>>().Produces<string>(200, ConsoleStreams.EventStream).Produces<Envelope<object>>(404);
 
         app.MapPost("/api/v2/task", SubmitV2).WithTags("Tasks").WithName("SubmitTaskV2").WithSummary("Submit a whole task object")
             .WithDescription("The same as the v1 submit with every option in the body.")
@@ -47,7 +63,8 @@ public static class TaskEndpoints
         root.MapGet("/{task}", TaskDetail).WithName("TaskDetailRoot").WithSummary("Same as GET /api/v1/task/{task}")
             .Produces<Envelope<List<StepDetail>>>().Produces<Envelope<object>>(404);
         root.MapGet("/{task}/{step}/console", StepConsole).WithName("StepConsoleRoot").WithSummary("Same as GET /api/v1/task/{task}/{step}/console")
-            .Produces<Envelope<List<ConsoleLineDto>>>().Produces<Envelope<object>>(404);
+            .WithDescription(ConsoleDescription)
+            .Produces<Envelope<List<ConsoleLineDto>>>().Produces<string>(200, ConsoleStreams.EventStream).Produces<Envelope<object>>(404);
         return app;
     }
 
@@ -184,14 +201,19 @@ public static class TaskEndpoints
             return;
         }
 
-        var (code, message) = stepView.State switch
+        if (context.WebSockets.IsWebSocketRequest)
         {
-            ExecState.Pending => (ResultCode.Pending, "pending"),
-            ExecState.Running => (ResultCode.InProgress, "in progress"),
-            _ when stepView.Succeeded => (ResultCode.Success, "success"),
-            ExecState.Stop => (ResultCode.ExecutionFailed, $"exit code: {stepView.Code}"),
-            _ => (ResultCode.ExecutionFailed, string.IsNullOrEmpty(stepView.Message) ? stepView.State.DisplayName() : stepView.Message),
-        };
+            await ConsoleStreams.SendFramesAsync(context, Follower(context, grains, task, step), Math.Max(1, from ?? 1));
+            return;
+        }
+
+        if (ConsoleStreams.WantsEvents(context.Request))
+        {
+            await ConsoleStreams.SendEventsAsync(context, Follower(context, grains, task, step), ConsoleStreams.FirstLine(context.Request, from));
+            return;
+        }
+
+        var (code, message) = StepEnd.Describe(stepView);
 
         // Streamed page by page: a step may have printed millions of lines.
         context.Response.StatusCode = StatusCodes.Status200OK;
@@ -230,6 +252,17 @@ public static class TaskEndpoints
         json.WriteEndArray();
         json.WriteEndObject();
         await json.FlushAsync();
+    }
+
+    private static ConsoleFollower Follower(HttpContext context, IGrainFactory grains, string task, string step)
+    {
+        var query = grains.GetGrain<IQueryGrain>(0);
+        var taskGrain = grains.GetTask(task);
+        return new ConsoleFollower(
+            (from, limit) => query.ReadConsole(task, step, from, limit),
+            async () => (await taskGrain.GetView())?.Steps.FirstOrDefault(s => s.Spec.Name == step),
+            FollowTiming.Default,
+            context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System);
     }
 
     private static string StepMessage(StepView step, ConsoleTail? tail)

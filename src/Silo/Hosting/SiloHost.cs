@@ -311,6 +311,9 @@ public static class SiloHost
 
         app.UseApiErrors();
         app.UseBrowserLanding();
+        // Before routing: an HTTP/2 WebSocket (extended CONNECT) is seen as the GET the console route maps.
+        // Ping frames every 15 s keep a quiet follower's connection open through proxies.
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
         // Authentication decides on the matched endpoint, so routing runs first; handlers (and grains) only after it.
         app.UseRouting();
         app.UseApiAuthentication(apiOptions);
