@@ -314,6 +314,7 @@ public static class SiloHost
         app.MapScalarApiReference().WithAccess(RouteAccess.Open);
         app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription().WithAccess(RouteAccess.Dashboard);
         app.MapSystemEndpoints();
+        app.MapSchemaEndpoints();
         app.MapTaskEndpoints();
         app.MapPoolEndpoints();
         app.MapAuditEndpoints();
