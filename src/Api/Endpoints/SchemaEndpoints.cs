@@ -58,7 +58,6 @@ public static class SchemaEndpoints
             var body = new JsonObject
             {
                 ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
-                ["$id"] = TaskSchemaPath,
                 ["title"] = "RemoteExecutor task (POST /api/v2/task)",
                 ["description"] = "A whole task: options and steps. Send it as JSON (application/json) or YAML (application/yaml).",
             };
