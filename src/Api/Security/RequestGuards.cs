@@ -50,8 +50,7 @@ public static class RequestGuards
             && !(yaml && BodyMediaType.IsYaml(request.ContentType)))
         {
             return ApiResults.Error(ResultCode.ParameterError,
-                (yaml ? $"the body must be JSON or YAML: send the header Content-Type: {BodyMediaType.Expected} or {BodyMediaType.Yaml[0]} "
-                    : $"the body must be JSON: send the header Content-Type: {BodyMediaType.Expected} ") +
+                $"the body must be JSON: send the header Content-Type: {BodyMediaType.Expected} " +
                 $"(got {(string.IsNullOrEmpty(request.ContentType) ? "no Content-Type" : $"\"{Shorten(request.ContentType)}\"")})",
                 StatusCodes.Status415UnsupportedMediaType);
         }
