@@ -103,4 +103,14 @@ public sealed class TaskYamlTests
         Assert.Null(task.Timeout);
         Assert.Single(task.Step!);
     }
+
+    [Fact]
+    public void Read_ReadmeExample_IsAValidTask()
+    {
+        var path = Path.Combine(RemoteExecutor.Tests.Harness.ServerBinary.RepoRoot, "docs", "examples", "hello.yaml");
+        var (task, error) = Read(File.ReadAllText(path));
+        Assert.Null(error);
+        Assert.Equal("hello", task!.Id);
+        Assert.Equal(["greet"], task.Step![1].DependsOn);
+    }
 }
