@@ -1,10 +1,12 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using RemoteExecutor.Api.Dtos;
+using RemoteExecutor.Api.Security;
+using RemoteExecutor.Api.Yaml;
 
 namespace RemoteExecutor.Api;
 
-/// <summary>Reads a submit request (v1: steps in the body, options in the query; v2: whole task) into a spec.</summary>
+/// <summary>Reads a submit request (v1: steps in the body, options in the query; v2: whole task, JSON or YAML) into a spec.</summary>
 public static class SubmitParser
 {
     private static readonly JsonSerializerOptions Json = new()
@@ -32,7 +34,9 @@ public static class SubmitParser
 
     public static async Task<(TaskSpec? Spec, string? Error)> ReadV2Async(HttpRequest request, string defaultNode)
     {
-        var (task, error) = await ReadBodyAsync<TaskDto>(request, "a JSON task object");
+        var (task, error) = BodyMediaType.IsYaml(request.ContentType)
+            ? await ReadYamlAsync(request)
+            : await ReadBodyAsync<TaskDto>(request, "a JSON task object");
         if (task is null)
         {
             return (null, error);
@@ -142,6 +146,22 @@ public static class SubmitParser
         {
             throw new PayloadTooLargeException();
         }
+    }
+
+    private static async Task<(TaskDto? Value, string? Error)> ReadYamlAsync(HttpRequest request)
+    {
+        string text;
+        try
+        {
+            using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8);
+            text = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw new PayloadTooLargeException();
+        }
+
+        return TaskYaml.Read<TaskDto>(text, Json);
     }
 
     private static bool TryBool(string? text, out bool value)

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 
 namespace RemoteExecutor.Api.Dtos;
@@ -5,16 +6,16 @@ namespace RemoteExecutor.Api.Dtos;
 /// <summary>A whole task (v2 submit).</summary>
 public sealed class TaskDto
 {
-    /// <summary>Task id: only letters, digits and CJK ideographs are kept; empty = a new time-sortable id.</summary>
+    [Description("Task id: only letters, digits and CJK ideographs are kept; empty = a new time-sortable id.")]
     [JsonPropertyName("id")] public string? Id { get; set; }
-    /// <summary>Go duration for the whole task.</summary>
+    [Description("Go duration for the whole task.")]
     [JsonPropertyName("timeout")] public string? Timeout { get; set; }
-    /// <summary>NAME=value entries for every step; SECRET:NAME=value hides the value in answers and output.</summary>
+    [Description("NAME=value entries for every step; SECRET:NAME=value hides the value in answers and output.")]
     [JsonPropertyName("env_vars")] public List<string>? EnvVars { get; set; }
-    /// <summary>true: run as a DAG from depends_on; false: in array order.</summary>
+    [Description("true: run as a DAG from depends_on; false: in array order.")]
     [JsonPropertyName("async")] public bool Async { get; set; }
-    /// <summary>Node that runs the task (cluster); default: the node receiving the request.</summary>
+    [Description("Node that runs the task (cluster); default: the node receiving the request.")]
     [JsonPropertyName("node")] public string? Node { get; set; }
-    /// <summary>The steps, in order (or wired by depends_on when async is true).</summary>
+    [Description("The steps, in order (or wired by depends_on when async is true).")]
     [JsonPropertyName("step")] public List<StepDto>? Step { get; set; }
 }

@@ -52,8 +52,11 @@ public static class TaskEndpoints
             .Produces<Envelope<List<ConsoleLineDto>>>().Produces<string>(200, ConsoleStreams.EventStream).Produces<Envelope<object>>(404);
 
         app.MapPost("/api/v2/task", SubmitV2).WithTags("Tasks").WithName("SubmitTaskV2").WithSummary("Submit a whole task object")
-            .WithDescription("The same as the v1 submit with every option in the body.")
-            .Accepts<TaskDto>("application/json")
+            .WithDescription("The same as the v1 submit with every option in the body. The body may be JSON or YAML "
+                + "(Content-Type: application/yaml, application/x-yaml or text/yaml; the same fields; YAML errors name the line and field). "
+                + "The JSON Schema of the body is at /schema/task.json.")
+            .Accepts<TaskDto>("application/json", [.. BodyMediaType.Yaml])
+            .WithMetadata(YamlBodyMetadata.Instance)
             .Produces<Envelope<SubmitAnswer>>().Produces<Envelope<object>>(400).Produces<Envelope<object>>(409);
 
         var root = app.MapGroup("").WithTags("Shortcuts");

@@ -23,6 +23,24 @@ public static class ApiExamples
         ["step"] = V1Steps(),
     };
 
+    /// <summary>A v2 task as a YAML file (the <c>application/yaml</c> body).</summary>
+    public static JsonNode V2TaskYaml() => JsonValue.Create("""
+        id: hello
+        timeout: 10m
+        env_vars: [GREETING=hello]
+        async: true
+        step:
+          - name: greet
+            command_type: bash
+            command_content: echo "$GREETING from $(hostname)"
+          - name: after
+            command_type: python3
+            depends_on: [greet]
+            command_content: |
+              import os
+              print("workspace:", os.getcwd())
+        """ + "\n");
+
     /// <summary>A pool resize body.</summary>
     public static JsonNode PoolResize() => new JsonObject { ["size"] = 8 };
 

@@ -46,10 +46,11 @@ public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
 
         if (operation.RequestBody?.Content is { } bodies)
         {
-            foreach (var media in bodies.Values)
+            foreach (var (type, media) in bodies)
             {
                 media.Example = id switch
                 {
+                    _ when BodyMediaType.IsYaml(type) => ApiExamples.V2TaskYaml(),
                     "SubmitTaskV2" => ApiExamples.V2Task(),
                     "ResizePool" => ApiExamples.PoolResize(),
                     _ when V1Submits.Contains(id) => ApiExamples.V1Steps(),
@@ -76,7 +77,9 @@ public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
         {
             AddError(operation, 400, "Bad body or query; the message names the field");
             AddError(operation, 413, "Body larger than the limit");
-            AddError(operation, 415, "Content-Type is not application/json");
+            AddError(operation, 415, operation.RequestBody.Content?.Keys.Any(BodyMediaType.IsYaml) == true
+                ? "Content-Type is not application/json or a YAML type"
+                : "Content-Type is not application/json");
         }
 
         foreach (var (status, response) in operation.Responses)

@@ -6,12 +6,16 @@ namespace RemoteExecutor.Api.Security;
 /// <summary>
 /// Request bodies the API reads are JSON. Refusing every other <c>Content-Type</c> (and a body without one) means a
 /// web page cannot send a state change as a "simple" cross-site request (form, text/plain, multipart, an untyped blob):
-/// those are exactly the bodies a browser sends without asking the server first.
+/// those are exactly the bodies a browser sends without asking the server first. The v2 submit also reads YAML
+/// (<see cref="Yaml"/>): none of those types is one a browser sends cross-site without a preflight.
 /// </summary>
 public static class BodyMediaType
 {
     /// <summary>The header value a client should send, for messages.</summary>
     public const string Expected = "application/json";
+
+    /// <summary>The YAML media types a route marked with <see cref="YamlBodyMetadata"/> also reads.</summary>
+    public static readonly IReadOnlyList<string> Yaml = ["application/yaml", "application/x-yaml", "text/yaml"];
 
     /// <summary>True for methods that never change anything and are not checked.</summary>
     public static bool IsSafeMethod(string method) =>
@@ -28,4 +32,9 @@ public static class BodyMediaType
         return media.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || (media.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && media.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
     }
+
+    /// <summary>True for the <see cref="Yaml"/> media types, with any parameters (charset).</summary>
+    public static bool IsYaml(string? contentType) =>
+        !string.IsNullOrWhiteSpace(contentType) && MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType is { } media
+        && Yaml.Contains(media, StringComparer.OrdinalIgnoreCase);
 }

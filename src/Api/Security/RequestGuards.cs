@@ -6,7 +6,7 @@ namespace RemoteExecutor.Api.Security;
 
 /// <summary>
 /// Browser-borne requests (CSRF, DNS rebinding) kept out, in every mode: a foreign <c>Host</c> when the server checks
-/// hosts (<c>--insecure</c>), an <c>Origin</c> not allowed, a state change whose body is not JSON.
+/// hosts (<c>--insecure</c>), an <c>Origin</c> not allowed, a state change whose body is not JSON (or YAML, on routes marked with <see cref="YamlBodyMetadata"/>).
 /// </summary>
 public static class RequestGuards
 {
@@ -45,7 +45,9 @@ public static class RequestGuards
         }
 
         var hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
-        if (hasBody && !BodyMediaType.IsSafeMethod(request.Method) && !BodyMediaType.IsAccepted(request.ContentType))
+        var yaml = context.GetEndpoint()?.Metadata.GetMetadata<YamlBodyMetadata>() is not null;
+        if (hasBody && !BodyMediaType.IsSafeMethod(request.Method) && !BodyMediaType.IsAccepted(request.ContentType)
+            && !(yaml && BodyMediaType.IsYaml(request.ContentType)))
         {
             return ApiResults.Error(ResultCode.ParameterError,
                 $"the body must be JSON: send the header Content-Type: {BodyMediaType.Expected} " +

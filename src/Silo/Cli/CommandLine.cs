@@ -6,7 +6,10 @@ using RemoteExecutor.Grains.Interfaces;
 
 namespace RemoteExecutor.Silo.Cli;
 
-/// <summary>The seed's command line: <c>remote_executor [flags] run</c>, <c>help</c>, <c>--version</c>.</summary>
+/// <summary>
+/// The seed's command line: <c>remote_executor [flags] run</c>, <c>help</c>, <c>--version</c>; the client commands
+/// (<c>submit</c>, <c>ls</c>, <c>get</c>, <c>logs</c>, <c>kill</c>, <c>pool</c>, <c>nodes</c>) talk to a running server.
+/// </summary>
 public static class CommandLine
 {
     /// <summary>Exit code for a bad command line.</summary>
@@ -183,6 +186,8 @@ public static class CommandLine
         });
         rootCommand.Subcommands.Add(certCommand);
 
+        Client.ClientCommands.Add(rootCommand, new Client.ClientCommands.Shared(token, tokenFile, root, node));
+
         var helpCommand = new Command("help", "Show help");
         helpCommand.SetAction(_ => rootCommand.Parse("--help").Invoke());
         rootCommand.Subcommands.Add(helpCommand);
@@ -201,7 +206,8 @@ public static class CommandLine
 
         if (parsed.CommandResult.Command is RootCommand && !parsed.Tokens.Any(t => t.Value is "--version" or "--help" or "-h" or "-?"))
         {
-            await Console.Error.WriteLineAsync("remote_executor: error: expected command \"run\" or \"help\", try --help");
+            await Console.Error.WriteLineAsync(
+                "remote_executor: error: expected a command: run, submit, ls, get, logs, kill, pool, nodes, cluster-cert or help; try --help");
             return UsageError;
         }
 

@@ -323,6 +323,7 @@ public static class SiloHost
         app.MapScalarApiReference(o => o.WithTitle("RemoteExecutor API")).WithAccess(RouteAccess.Open);
         app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription().WithAccess(RouteAccess.Dashboard);
         app.MapSystemEndpoints();
+        app.MapSchemaEndpoints();
         app.MapTaskEndpoints();
         app.MapPoolEndpoints();
         app.MapAuditEndpoints();
