@@ -220,6 +220,7 @@ public static class SiloHost
             Node = settings.Node,
             ExecTimeout = settings.ExecTimeout,
             KeyExpire = settings.KeyExpire,
+            AuditExpire = settings.AuditExpire,
             PoolSize = settings.PoolSize,
             MaxLine = settings.MaxLine,
             MaxOutput = settings.MaxOutput,
@@ -289,6 +290,8 @@ public static class SiloHost
                 o.Invariant = database.OrleansInvariant;
                 o.DataSource = database.DataSource;
                 o.GrainStorageSerializer = new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>());
+                // Expiry clears task and step state: the row goes (DeleteStorageKey), not just its payload.
+                o.DeleteStateOnClear = true;
             }));
             silo.UseAdoNetReminderService(o =>
             {
