@@ -269,6 +269,7 @@ public static class SiloHost
         builder.Services.AddHostedService<ShutdownCoordinator>();
         builder.Services.AddHostedService<NodeLossWatcher>();
         builder.Services.AddSingleton<RemoteExecutor.Grains.Tasks.ExpirySweep>();
+        builder.Services.AddSingleton<RemoteExecutor.Grains.Storage.StorageRetry>();
         builder.Services.AddHostedService<ExpirySchedule>();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(EngineMetrics.MeterName, "Microsoft.Orleans")
@@ -312,6 +313,7 @@ public static class SiloHost
         }
         var app = builder.Build();
 
+        app.UseSubmitAudit();
         app.UseApiErrors();
         app.UseBrowserLanding();
         // Authentication decides on the matched endpoint, so routing runs first; handlers (and grains) only after it.
