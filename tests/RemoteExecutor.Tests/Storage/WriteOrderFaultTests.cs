@@ -83,6 +83,16 @@ public sealed class WriteOrderFaultTests : IClassFixture<WriteOrderServerFixture
         Assert.Equal(HttpStatusCode.NotFound, (await _server.Api.DetailAsync(id)).Status);
     }
 
+    [Fact]
+    public async Task Submit_RefusedByAuthentication_IsAudited()
+    {
+        var id = Ids.New("noauth");
+        using var anonymous = new HttpClient { BaseAddress = _server.BaseAddress };
+        using var refused = await anonymous.PostAsync(new Uri($"/api/v1/task?id={id}", UriKind.Relative), new StringContent("[]", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("401: refused", await AuditOutcomeAsync(id));
+    }
+
     private async Task<ApiAnswer> WithFaultAsync(string trigger, Func<Task<ApiAnswer>> action)
     {
         using (Fault(trigger))
