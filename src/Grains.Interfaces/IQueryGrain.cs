@@ -8,8 +8,9 @@ public interface IQueryGrain : IGrainWithIntegerKey
     [Alias("ListNodes")]
     Task<IReadOnlyList<NodeInfo>> ListNodes();
 
+    /// <summary>At most <paramref name="size"/> tasks from the <paramref name="page"/>-th page (from 1), and the count of all.</summary>
     [Alias("ListTasks")]
-    Task<IReadOnlyList<TaskSummary>> ListTasks(bool byEndTime);
+    Task<TaskPage> ListTasks(bool byEndTime, int page, int size);
 
     /// <summary>Console lines of one step, from line <paramref name="fromLine"/> (1-based), at most <paramref name="limit"/>.</summary>
     [Alias("ReadConsole")]

@@ -24,7 +24,7 @@ public sealed class QueryGrain : Grain, IQueryGrain
             .Select(m => new NodeInfo(m.Name, m.SiloAddress.ToParsableString(), m.Status.ToString())),
     ]);
 
-    public Task<IReadOnlyList<TaskSummary>> ListTasks(bool byEndTime) => _reader.ListTasksAsync(byEndTime);
+    public Task<TaskPage> ListTasks(bool byEndTime, int page, int size) => _reader.ListTasksAsync(byEndTime, page, size);
 
     public Task<IReadOnlyList<ConsoleLine>> ReadConsole(string taskId, string step, long fromLine, int limit) =>
         _reader.ReadConsoleAsync(taskId, step, fromLine, limit);

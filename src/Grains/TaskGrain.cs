@@ -28,6 +28,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly ILogger<TaskGrain> _logger;
     private readonly SecretSeal _seal;
     private readonly TaskDeadline _deadline;
+    private readonly StorageRetry _retry;
     private DagRun _dag = new([]);
     private bool _recovered;
 
@@ -40,8 +41,10 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         TimeProvider clock,
         IClusterMembershipService membership,
         SecretSeal seal,
+        StorageRetry retry,
         ILogger<TaskGrain> logger)
     {
+        _retry = retry;
         _seal = seal;
         _membership = membership;
         _state = state;
@@ -89,8 +92,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         var now = _clock.GetUtcNow();
         if (S.Exists)
         {
-            // A finished id runs again: the old run's console and step records go.
-            await _writer.DeleteConsoleAsync(Id);
+            // A finished id runs again. Its step records go (what readers see of it is in the task state); its
+            // console goes only once the new run is stored.
             await ForgetStepsAsync();
         }
 
@@ -114,8 +117,15 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         _recovered = true;
         try
         {
-            await _state.WriteStateAsync();
+            // Every write that can fail comes before the commit (the task state): a refused submit never runs later.
+            // A deadline reminder or summary row without the state behind it finds no task and removes itself.
+            if (S.Deadline is { } due)
+            {
+                await _deadline.RegisterReminderAsync(due, _options.DeadlineGrace);
+            }
+
             await PublishSummaryAsync();
+            await _state.WriteStateAsync();
         }
         catch (Exception ex)
         {
@@ -123,14 +133,20 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             LogStorageFailed(_logger, ex, Id);
             _state.State = previous;
             _dag = previousDag;
+            await UndoSummaryAsync(previous, previousDag);
             DeactivateOnIdle();
             throw new StorageUnavailableException("the task could not be stored; nothing was started", ex);
         }
 
         GoLive();
+        if (previous.Exists && !await TryDeleteOldConsoleAsync())
+        {
+            await EndTaskAsync(ExecState.SystemError, "the console of the previous run of this id could not be deleted; nothing was started");
+            return OpResult.Ok(plan.Steps.Count);
+        }
+
         if (S.Deadline is { } deadline)
         {
-            await _deadline.RegisterReminderAsync(deadline, _options.DeadlineGrace);
             _deadline.ArmTimer(deadline);
         }
 
@@ -281,11 +297,21 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         GoLive();
         LogRecovering(_logger, Id);
         RequestContext.Set(NodePlacement.ContextKey, S.Node);
+        var dispatched = _dag.Steps.Any(s => s.State.IsFinal());
         try
         {
             foreach (var step in _dag.Steps.Where(s => !s.State.IsFinal()).Select(s => s.Spec.Name).ToList())
             {
-                _dag.Recover(step, await StepOf(step).GetProgress(S.Run));
+                var progress = await StepOf(step).GetProgress(S.Run);
+                dispatched |= progress.Dispatched;
+                _dag.Recover(step, progress);
+            }
+
+            if (!dispatched && S.EndReason is null)
+            {
+                // Stored but stopped before its first step (a crash right after a re-submit): the console of the id
+                // can only hold the previous run's lines, which the submit may not have deleted yet.
+                await _writer.DeleteConsoleAsync(Id);
             }
         }
         catch
@@ -409,7 +435,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         S.EndedAt = now;
 
         await _state.WriteStateAsync();
-        await PublishSummaryAsync();
+        await PublishFinalSummaryAsync();
         await _deadline.ClearAsync();
         await CleanNodeAsync(workspace: false);
         _activity.Ended(Id);
@@ -437,11 +463,13 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
         LogExpired(_logger, Id);
         await ForgetStepsAsync();
-        await _writer.DeleteTaskAsync(Id);
         await CleanNodeAsync(workspace: true);
+        // The state goes before the summary row: a fault in between leaves the row, and the next sweep finds it and
+        // finishes the job (the branch above); the other order would leave a state that nothing sweeps again.
         await _state.ClearStateAsync();
         _state.State = new TaskState();
         _dag = new DagRun([]);
+        await _writer.DeleteTaskAsync(Id);
         DeactivateOnIdle();
     }
 
@@ -508,6 +536,59 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     }
 
     private Task PublishSummaryAsync() => _writer.UpsertSummaryAsync(TaskProjection.Summary(View()));
+
+    /// <summary>
+    /// The summary row of a finished task must say so: a few quick tries here, then in the background until it
+    /// lands. The background retry asks the grain to republish (<see cref="Resume"/>), so it always writes the
+    /// current truth, never a stale snapshot over a newer run.
+    /// </summary>
+    private async Task PublishFinalSummaryAsync()
+    {
+        try
+        {
+            await _retry.InCallAsync(async _ => await PublishSummaryAsync());
+        }
+        catch (Exception ex)
+        {
+            LogStorageFailed(_logger, ex, Id);
+            var grains = GrainFactory;
+            var (id, node) = (Id, S.Node);
+            _retry.UntilItLands(async _ =>
+            {
+                RequestContext.Set(NodePlacement.ContextKey, node);
+                await grains.GetTask(id).Resume();
+            });
+        }
+    }
+
+    /// <summary>Puts back the summary row a refused submit overwrote (best effort; Resume repairs it otherwise).</summary>
+    private async Task UndoSummaryAsync(TaskState previous, DagRun previousDag)
+    {
+        try
+        {
+            await (previous.Exists
+                ? _writer.UpsertSummaryAsync(TaskProjection.Summary(TaskProjection.View(Id, previous, previousDag)))
+                : _writer.DeleteTaskAsync(Id));
+        }
+        catch (Exception ex)
+        {
+            LogStorageFailed(_logger, ex, Id);
+        }
+    }
+
+    private async Task<bool> TryDeleteOldConsoleAsync()
+    {
+        try
+        {
+            await _retry.InCallAsync(async _ => await _writer.DeleteConsoleAsync(Id));
+            return true;
+        }
+        catch (Exception ex)
+        {
+            LogStorageFailed(_logger, ex, Id);
+            return false;
+        }
+    }
 
     private IStepGrain StepOf(string step) => GrainFactory.GetStep(S.Node, Id, step);
 

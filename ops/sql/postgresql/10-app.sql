@@ -38,3 +38,5 @@ CREATE TABLE IF NOT EXISTS audit (
     node     TEXT    NULL,
     outcome  TEXT    NOT NULL
 );
+-- Audit retention (--audit_expire) deletes the oldest rows first.
+CREATE INDEX IF NOT EXISTS ix_audit_ts ON audit (ts);

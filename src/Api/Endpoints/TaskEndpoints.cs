@@ -30,8 +30,8 @@ public static class TaskEndpoints
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/api/v1/task").WithTags("Tasks");
-        v1.MapGet("", ListTasks).WithName("ListTasks").WithSummary("List tasks (sort=et orders by end time)")
-            .Produces<Envelope<TaskList>>();
+        v1.MapGet("", ListTasks).WithName("ListTasks").WithSummary("List tasks (sort=et orders by end time; page from 1, size up to 1000, default 1000)")
+            .Produces<Envelope<TaskList>>().Produces<Envelope<object>>(400);
         v1.MapPost("", SubmitV1).WithName("SubmitTask").WithSummary("Submit a task: steps in the body, options in the query")
             .WithDescription("Stores the task and answers at once; the steps run in the background. Read the outcome at data.url. Steps run in array order unless async=true, which makes a DAG of depends_on.")
             .Accepts<List<StepDto>>("application/json")
@@ -60,7 +60,7 @@ public static class TaskEndpoints
             .Produces<Envelope<SubmitAnswer>>().Produces<Envelope<object>>(400).Produces<Envelope<object>>(409);
 
         var root = app.MapGroup("").WithTags("Shortcuts");
-        root.MapGet("/", ListTasks).WithName("ListTasksRoot").WithSummary("Same as GET /api/v1/task").Produces<Envelope<TaskList>>();
+        root.MapGet("/", ListTasks).WithName("ListTasksRoot").WithSummary("Same as GET /api/v1/task").Produces<Envelope<TaskList>>().Produces<Envelope<object>>(400);
         root.MapPost("/", SubmitV1).WithName("SubmitTaskRoot").WithSummary("Same as POST /api/v1/task")
             .Accepts<List<StepDto>>("application/json").Produces<Envelope<SubmitAnswer>>().Produces<Envelope<object>>(400).Produces<Envelope<object>>(409);
         root.MapGet("/{task}", TaskDetail).WithName("TaskDetailRoot").WithSummary("Same as GET /api/v1/task/{task}")
@@ -123,13 +123,19 @@ public static class TaskEndpoints
     /// <summary>Request-context key the placement director reads (same value as the grains' constant).</summary>
     public const string NodeContextKey = "re-node";
 
-    public static async Task<IResult> ListTasks(HttpRequest request, IGrainFactory grains, string? sort)
+    public static async Task<IResult> ListTasks(HttpRequest request, IGrainFactory grains, string? sort, string? page, string? size)
     {
-        var rows = await grains.GetGrain<IQueryGrain>(0).ListTasks(string.Equals(sort, "et", StringComparison.OrdinalIgnoreCase));
-        var items = rows.Select(t => new TaskListItem(
+        var (p, s, error) = ListPaging.Parse(page, size);
+        if (error is not null)
+        {
+            return ApiResults.Error(ResultCode.ParameterError, error);
+        }
+
+        var rows = await grains.GetGrain<IQueryGrain>(0).ListTasks(string.Equals(sort, "et", StringComparison.OrdinalIgnoreCase), p, s);
+        var items = rows.Tasks.Select(t => new TaskListItem(
             t.Id, t.Code, (int)t.State, Urls.Task(request, t.Id), Urls.Workspace(request, t.Id), t.Message,
             t.EnvVars, t.Timeout, t.Count, t.Node, Times.Of(t.StartedAt, t.EndedAt))).ToList();
-        return ApiResults.Ok(new TaskList(items.Count, items));
+        return ApiResults.Ok(new TaskList(rows.Total, items));
     }
 
     public static async Task<IResult> TaskDetail(HttpRequest request, IGrainFactory grains, string task)

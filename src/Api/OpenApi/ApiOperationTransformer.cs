@@ -27,6 +27,15 @@ public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
         ["size"] = "Entries per page.",
     };
 
+    /// <summary>The task list pages with its own defaults (a client that never pages keeps the old whole list).</summary>
+    private static readonly Dictionary<string, string> TaskListMeanings = new(StringComparer.Ordinal)
+    {
+        ["page"] = "Page number, from 1 (default 1).",
+        ["size"] = $"Tasks per page, from 1 to {Endpoints.ListPaging.MaxSize} (default {Endpoints.ListPaging.MaxSize}). `total` in the answer counts all tasks.",
+    };
+
+    private static readonly HashSet<string> TaskLists = ["ListTasks", "ListTasksRoot"];
+
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var id = operation.OperationId ?? "";
@@ -38,7 +47,7 @@ public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
         foreach (var parameter in operation.Parameters ?? [])
         {
             if (parameter is OpenApiParameter p && string.IsNullOrEmpty(p.Description) && p.Name is { } name
-                && ParameterMeanings.TryGetValue(name, out var meaning))
+                && ((TaskLists.Contains(id) && TaskListMeanings.TryGetValue(name, out var meaning)) || ParameterMeanings.TryGetValue(name, out meaning)))
             {
                 p.Description = meaning;
             }

@@ -13,6 +13,7 @@ public static class Audit
     /// </summary>
     public static async Task RecordAsync(HttpContext context, IGrainFactory grains, string action, string? task, string? step, string? node, string outcome)
     {
+        context.Items[RecordedItem] = true;
         try
         {
             await Write(context, grains, action, task, step, node, outcome);
@@ -36,6 +37,9 @@ public static class Audit
             Node = node,
             Outcome = outcome,
         });
+
+    /// <summary>Set on a request whose action was audited (so the outer <see cref="SubmitAudit"/> does not audit it again).</summary>
+    public const string RecordedItem = "re-audited";
 
     /// <summary>Outcome text of a grain result.</summary>
     public static string Outcome(OpResult result) => result.IsSuccess ? "ok" : $"{(int)result.Code}: {result.Message}";

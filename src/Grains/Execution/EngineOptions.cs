@@ -15,6 +15,9 @@ public sealed class EngineOptions
     /// <summary>How long a finished task's records are kept (<c>--key_expire</c>).</summary>
     public TimeSpan KeyExpire { get; set; } = TimeSpan.FromHours(48);
 
+    /// <summary>How long audit log entries are kept (<c>--audit_expire</c>).</summary>
+    public TimeSpan AuditExpire { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>Initial size of the worker pool (<c>--pool_size</c>).</summary>
     public int PoolSize { get; set; } = 30;
 

@@ -10,10 +10,17 @@ public sealed class ReadModelReader
 
     public ReadModelReader(Database database) => _database = database;
 
-    public async Task<IReadOnlyList<TaskSummary>> ListTasksAsync(bool byEndTime)
+    /// <summary>One page of the task list (a bounded query) and the count of all tasks.</summary>
+    public async Task<TaskPage> ListTasksAsync(bool byEndTime, int page, int size)
     {
         await using var connection = await _database.OpenAsync();
-        await using var command = Command(connection, byEndTime ? Sql.ListTasksByEnd : Sql.ListTasksByStart);
+        long total;
+        await using (var count = Command(connection, Sql.CountTasks))
+        {
+            total = Convert.ToInt64(await count.ExecuteScalarAsync() ?? 0L);
+        }
+
+        await using var command = Command(connection, byEndTime ? Sql.ListTasksByEnd : Sql.ListTasksByStart, ("limit", size), ("offset", (long)(page - 1) * size));
         await using var reader = await command.ExecuteReaderAsync();
         var list = new List<TaskSummary>();
         while (await reader.ReadAsync())
@@ -33,7 +40,7 @@ public sealed class ReadModelReader
             });
         }
 
-        return list;
+        return new TaskPage(total, list);
     }
 
     /// <summary>The node a task was last submitted to; null when the task is not (or no longer) known.</summary>

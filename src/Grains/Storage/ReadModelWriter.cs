@@ -58,6 +58,9 @@ public sealed partial class ReadModelWriter : BackgroundService
     /// <summary>Deletes a task's console lines (a finished id is submitted again).</summary>
     public Task DeleteConsoleAsync(string task) => Enqueue(new DeleteConsoleOp(task));
 
+    /// <summary>Deletes at most <paramref name="limit"/> audit rows written before <paramref name="before"/> (audit retention).</summary>
+    public Task DeleteAuditAsync(DateTimeOffset before, int limit) => Enqueue(new DeleteAuditOp(before.ToUnixTimeMilliseconds(), limit));
+
     /// <summary>Deletes everything the read model holds about a task (expiry).</summary>
     public Task DeleteTaskAsync(string task) => Enqueue(new DeleteTaskOp(task));
 
@@ -156,6 +159,9 @@ public sealed partial class ReadModelWriter : BackgroundService
                     case DeleteConsoleOp d:
                         await ExecuteAsync(connection, tx, Sql.DeleteConsole, ("task", d.Task));
                         break;
+                    case DeleteAuditOp d:
+                        await ExecuteAsync(connection, tx, Sql.DeleteOldAudit, ("before", d.Before), ("limit", d.Limit));
+                        break;
                     case DeleteTaskOp d:
                         await ExecuteAsync(connection, tx, Sql.DeleteConsole, ("task", d.Task));
                         await ExecuteAsync(connection, tx, Sql.DeleteSummary, ("task", d.Task));
@@ -232,4 +238,6 @@ public sealed partial class ReadModelWriter : BackgroundService
     private sealed record AuditOp(AuditEntry Entry) : WriteOp;
 
     private sealed record DeleteTaskOp(string Task) : WriteOp;
+
+    private sealed record DeleteAuditOp(long Before, int Limit) : WriteOp;
 }

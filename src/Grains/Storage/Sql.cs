@@ -18,11 +18,13 @@ internal static class Sql
 
     public const string DeleteSummary = "DELETE FROM task_summary WHERE id = @task";
 
+    public const string CountTasks = "SELECT COUNT(*) FROM task_summary";
+
     public const string ListTasksByStart =
-        "SELECT id, node, state, code, message, env_vars, timeout, count, st, et FROM task_summary ORDER BY st, id";
+        "SELECT id, node, state, code, message, env_vars, timeout, count, st, et FROM task_summary ORDER BY st, id LIMIT @limit OFFSET @offset";
 
     public const string ListTasksByEnd =
-        "SELECT id, node, state, code, message, env_vars, timeout, count, st, et FROM task_summary ORDER BY et, id";
+        "SELECT id, node, state, code, message, env_vars, timeout, count, st, et FROM task_summary ORDER BY et, id LIMIT @limit OFFSET @offset";
 
     public const string ExpiredTasks =
         "SELECT id FROM task_summary WHERE node = @node AND et IS NOT NULL AND et <= @before AND state NOT IN (1, 2, 3) ORDER BY et LIMIT @limit";
@@ -44,6 +46,10 @@ internal static class Sql
         "INSERT INTO audit (ts, actor, client, action, task, step, node, outcome) VALUES (@ts, @actor, @client, @action, @task, @step, @node, @outcome)";
 
     public const string CountAudit = "SELECT COUNT(*) FROM audit";
+
+    /// <summary>The oldest audit rows written before @before, at most @limit of them (one bounded delete per sweep tick).</summary>
+    public const string DeleteOldAudit =
+        "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE ts < @before ORDER BY ts LIMIT @limit)";
 
     public const string ListAudit =
         "SELECT id, ts, actor, client, action, task, step, node, outcome FROM audit ORDER BY id DESC LIMIT @limit OFFSET @offset";

@@ -31,6 +31,7 @@ public static class CommandLine
             DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "remote_executor"),
         };
         var keyExpire = Duration("--key_expire", "how long a finished task's records are kept, e.g. 1h", TimeSpan.FromHours(48));
+        var auditExpire = Duration("--audit_expire", "how long audit log entries are kept, e.g. 720h", TimeSpan.FromDays(30));
         var execTimeout = Duration("--exec_timeout", "default step timeout, e.g. 30m", TimeSpan.FromHours(24));
         var timeout = Duration("--timeout", "timeout for serving one endpoint call", TimeSpan.FromSeconds(30));
         var maxRequests = Number("--max-requests", "maximum number of concurrent API requests; 0 disables the limit", 0, 0);
@@ -113,7 +114,7 @@ public static class CommandLine
             }),
         };
 
-        Option[] all = [addr, normal, debug, root, keyExpire, execTimeout, timeout, maxRequests, poolSize, database, node, siloPort, advertise, token, insecure, metricsToken,
+        Option[] all = [addr, normal, debug, root, keyExpire, auditExpire, execTimeout, timeout, maxRequests, poolSize, database, node, siloPort, advertise, token, insecure, metricsToken,
             tokenFile, metricsTokenFile, databaseFile, secretKeyFile, clusterCert, clusterKey, clusterInsecure, clusterId, gatewayPort,
             maxPoolSize, allowedOrigins, allowedHosts, maxLine, maxOutput];
         var rootCommand = new RootCommand("OS Remote Executor: runs shell, PowerShell and Python scripts on this machine through an HTTP API");
@@ -141,6 +142,7 @@ public static class CommandLine
                 Debug = result.GetValue(debug),
                 Root = Path.GetFullPath(result.GetValue(root)!),
                 KeyExpire = result.GetValue(keyExpire),
+                AuditExpire = result.GetValue(auditExpire),
                 ExecTimeout = result.GetValue(execTimeout),
                 Timeout = result.GetValue(timeout),
                 MaxRequests = result.GetValue(maxRequests),

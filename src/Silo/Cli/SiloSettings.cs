@@ -10,6 +10,7 @@ public sealed record SiloSettings
     public bool Debug { get; init; }
     public required string Root { get; init; }
     public TimeSpan KeyExpire { get; init; } = TimeSpan.FromHours(48);
+    public TimeSpan AuditExpire { get; init; } = TimeSpan.FromDays(30);
     public TimeSpan ExecTimeout { get; init; } = TimeSpan.FromHours(24);
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
     public int MaxRequests { get; init; }

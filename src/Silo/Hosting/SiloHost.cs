@@ -220,6 +220,7 @@ public static class SiloHost
             Node = settings.Node,
             ExecTimeout = settings.ExecTimeout,
             KeyExpire = settings.KeyExpire,
+            AuditExpire = settings.AuditExpire,
             PoolSize = settings.PoolSize,
             MaxLine = settings.MaxLine,
             MaxOutput = settings.MaxOutput,
@@ -268,6 +269,7 @@ public static class SiloHost
         builder.Services.AddHostedService<ShutdownCoordinator>();
         builder.Services.AddHostedService<NodeLossWatcher>();
         builder.Services.AddSingleton<RemoteExecutor.Grains.Tasks.ExpirySweep>();
+        builder.Services.AddSingleton<RemoteExecutor.Grains.Storage.StorageRetry>();
         builder.Services.AddHostedService<ExpirySchedule>();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(EngineMetrics.MeterName, "Microsoft.Orleans")
@@ -289,6 +291,8 @@ public static class SiloHost
                 o.Invariant = database.OrleansInvariant;
                 o.DataSource = database.DataSource;
                 o.GrainStorageSerializer = new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>());
+                // Expiry clears task and step state: the row goes (DeleteStorageKey), not just its payload.
+                o.DeleteStateOnClear = true;
             }));
             silo.UseAdoNetReminderService(o =>
             {
@@ -309,6 +313,7 @@ public static class SiloHost
         }
         var app = builder.Build();
 
+        app.UseSubmitAudit();
         app.UseApiErrors();
         app.UseBrowserLanding();
         // Before routing: an HTTP/2 WebSocket (extended CONNECT) is seen as the GET the console route maps.
