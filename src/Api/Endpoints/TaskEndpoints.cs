@@ -291,6 +291,10 @@ public static class TaskEndpoints
         {
             lines.Add(step.Message);
         }
+        else if (step.Message.EndsWith(StepNotes.ConsoleIncomplete, StringComparison.Ordinal))
+        {
+            lines.Add(StepNotes.ConsoleIncomplete);
+        }
 
         if (tail is not null)
         {

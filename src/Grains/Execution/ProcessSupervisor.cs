@@ -263,16 +263,33 @@ public sealed partial class ProcessSupervisor
             process.StandardError.BaseStream.Close();
         }
 
-        await output.CompleteAsync();
+        // The console store failing (after the writer's own retries) loses lines, not the step's result.
+        var consoleNote = "";
+        try
+        {
+            await output.CompleteAsync();
+        }
+        catch (StorageUnavailableException ex)
+        {
+            LogConsoleIncomplete(_logger, ex, request.TaskId, request.StepName);
+            consoleNote = StepNotes.ConsoleIncomplete;
+        }
+
         var endedAt = _clock.GetUtcNow();
         var code = process.HasExited ? process.ExitCode : 137;
         if (execution.StopReason is { } reason)
         {
-            return new StepOutcome(reason, code == 0 ? 255 : code, execution.StopMessage, startedAt, endedAt);
+            return new StepOutcome(reason, code == 0 ? 255 : code, Join(execution.StopMessage, consoleNote), startedAt, endedAt);
         }
 
-        return new StepOutcome(ExecState.Stop, code, code == 0 ? "" : $"exit code: {code}", startedAt, endedAt);
+        return new StepOutcome(ExecState.Stop, code, Join(code == 0 ? "" : $"exit code: {code}", consoleNote), startedAt, endedAt);
     }
+
+    private static string Join(string? message, string note) =>
+        string.IsNullOrEmpty(note) ? message ?? "" : string.IsNullOrEmpty(message) ? note : $"{message}; {note}";
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} step {StepName}: console lines could not be stored; the step's result is kept")]
+    private static partial void LogConsoleIncomplete(ILogger logger, Exception ex, string taskId, string stepName);
 
     private static ProcessStartInfo BuildStartInfo(string executable, Interpreter interpreter, string script, string workspace)
     {

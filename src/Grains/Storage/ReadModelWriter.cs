@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace RemoteExecutor.Grains.Storage;
 
@@ -16,6 +18,15 @@ namespace RemoteExecutor.Grains.Storage;
 public sealed partial class ReadModelWriter : BackgroundService
 {
     private const int MaxOpsPerTransaction = 2_000;
+
+    private static readonly ResiliencePipeline TransientRetry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = 3,
+            Delay = TimeSpan.FromMilliseconds(100),
+            BackoffType = DelayBackoffType.Exponential,
+        })
+        .Build();
 
     private readonly Database _database;
     private readonly ILogger<ReadModelWriter> _logger;
@@ -87,8 +98,7 @@ public sealed partial class ReadModelWriter : BackgroundService
 
                 try
                 {
-                    connection ??= await _database.OpenAsync(CancellationToken.None);
-                    await CommitAsync(connection, batch);
+                    connection = await CommitWithRetryAsync(connection, batch);
                     foreach (var op in batch)
                     {
                         op.Done.TrySetResult();
@@ -97,15 +107,27 @@ public sealed partial class ReadModelWriter : BackgroundService
                 catch (Exception ex)
                 {
                     LogWriteFailed(_logger, ex, batch.Count);
-                    if (connection is not null)
+                    connection = await ResetAsync(connection);
+                    if (batch.Count == 1)
                     {
-                        await connection.DisposeAsync();
-                        connection = null;
+                        batch[0].Done.TrySetException(new StorageUnavailableException("the read model database could not be written", ex));
+                        continue;
                     }
 
+                    // One bad write must not fail the others it shared a transaction with: commit them one by one.
                     foreach (var op in batch)
                     {
-                        op.Done.TrySetException(new StorageUnavailableException("the read model database could not be written", ex));
+                        try
+                        {
+                            connection ??= await _database.OpenAsync(CancellationToken.None);
+                            await CommitAsync(connection, [op]);
+                            op.Done.TrySetResult();
+                        }
+                        catch (Exception single)
+                        {
+                            connection = await ResetAsync(connection);
+                            op.Done.TrySetException(new StorageUnavailableException("the read model database could not be written", single));
+                        }
                     }
                 }
             }
@@ -117,6 +139,39 @@ public sealed partial class ReadModelWriter : BackgroundService
                 await connection.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// Commits a batch, retrying a few times on a fresh connection: a busy or briefly unavailable database (a transient
+    /// fault) costs a short delay, not lost console lines or a failed transition. Throws the last failure.
+    /// </summary>
+    private async Task<DbConnection> CommitWithRetryAsync(DbConnection? connection, List<WriteOp> batch)
+    {
+        var current = connection;
+        await TransientRetry.ExecuteAsync(async _ =>
+        {
+            try
+            {
+                current ??= await _database.OpenAsync(CancellationToken.None);
+                await CommitAsync(current, batch);
+            }
+            catch
+            {
+                current = await ResetAsync(current);
+                throw;
+            }
+        });
+        return current!;
+    }
+
+    private static async Task<DbConnection?> ResetAsync(DbConnection? connection)
+    {
+        if (connection is not null)
+        {
+            await connection.DisposeAsync();
+        }
+
+        return null;
     }
 
     /// <summary>Stops taking writes and waits until everything queued is committed.</summary>

@@ -84,6 +84,26 @@ public sealed class WriteOrderFaultTests : IClassFixture<WriteOrderServerFixture
     }
 
     [Fact]
+    public async Task ConsoleStoreFailing_StepThatExited0_StaysSuccessful()
+    {
+        var id = Ids.New("noconsole");
+        ApiAnswer detail;
+        using (Fault($"BEFORE INSERT ON console_line WHEN NEW.task = '{id}'"))
+        {
+            detail = await _server.Api.RunAsync(id, Steps.Array(Steps.Of("echo lost-line; exit 0", name: "s"), Steps.Of("echo second", name: "t")));
+        }
+
+        // The lines are gone, the truth about the steps is not: both ran and succeeded.
+        Assert.Equal(0, detail.Code);
+        foreach (var step in detail.Data.EnumerateArray())
+        {
+            Assert.Equal(0, step.GetProperty("state").GetInt32());
+            Assert.Equal(0, step.GetProperty("code").GetInt32());
+            Assert.Contains("console incomplete", step.GetProperty("msg").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Submit_RefusedByAuthentication_IsAudited()
     {
         var id = Ids.New("noauth");
