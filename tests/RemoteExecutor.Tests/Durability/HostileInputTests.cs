@@ -29,10 +29,10 @@ public sealed class HostileInputTests
         var tag = Guid.NewGuid().ToString("N")[..8];
         var refusedIds = new List<string>();
         var accepted = new List<string>();
-        IsolatedServer? server = null;
+        ServerProcess? server = null;
         try
         {
-            server = await IsolatedServer.StartAsync(root);
+            server = await ServerProcess.StartOnRootAsync(root);
             var api = server.Api;
             var valid = Steps.Array(Steps.Of("echo ok", name: "a"));
 
@@ -48,10 +48,10 @@ public sealed class HostileInputTests
                 Expect(await SendAsync(server.Http, request), HttpStatusCode.RequestEntityTooLarge, "10 MiB body, Expect: 100-continue");
             }
 
-            Expect(await RawHttp.PostAsync(server.Http.BaseAddress!, $"/api/v1/task?id={hugeId}", server.Token, huge, chunked: false), HttpStatusCode.RequestEntityTooLarge, "10 MiB body with Content-Length");
-            Expect(await RawHttp.PostAsync(server.Http.BaseAddress!, $"/api/v1/task?id={hugeId}", server.Token, huge, chunked: true), HttpStatusCode.RequestEntityTooLarge, "10 MiB body, chunked");
+            Expect(await RawHttp.PostAsync(server.Http.BaseAddress!, $"/api/v1/task?id={hugeId}", server.Token!, huge, chunked: false), HttpStatusCode.RequestEntityTooLarge, "10 MiB body with Content-Length");
+            Expect(await RawHttp.PostAsync(server.Http.BaseAddress!, $"/api/v1/task?id={hugeId}", server.Token!, huge, chunked: true), HttpStatusCode.RequestEntityTooLarge, "10 MiB body, chunked");
             var hugeV2 = Encoding.UTF8.GetBytes($"{{\"id\":\"{hugeId}\",\"step\":{Encoding.UTF8.GetString(huge)}}}");
-            Expect(await RawHttp.PostAsync(server.Http.BaseAddress!, "/api/v2/task", server.Token, hugeV2, chunked: false), HttpStatusCode.RequestEntityTooLarge, "10 MiB v2 body");
+            Expect(await RawHttp.PostAsync(server.Http.BaseAddress!, "/api/v2/task", server.Token!, hugeV2, chunked: false), HttpStatusCode.RequestEntityTooLarge, "10 MiB v2 body");
 
             // JSON nested 1000 deep.
             var deepId = $"deep{tag}";

@@ -29,7 +29,7 @@ public sealed class StorageFaultTests
         var mechanism = await ChooseMechanismAsync(fault, parent);
         _output.WriteLine($"simulating '{fault}' with: {mechanism}");
         var mounted = false;
-        IsolatedServer? server = null;
+        ServerProcess? server = null;
         var faulted = new List<string>();
         var passed = false;
         try
@@ -40,7 +40,7 @@ public sealed class StorageFaultTests
                 mounted = true;
             }
 
-            server = await IsolatedServer.StartAsync(root);
+            server = await ServerProcess.StartOnRootAsync(root);
             var warm = await server.Api.RunAsync(Ids.New("before"), Steps.Array(Steps.Of("echo fine")));
             Assert.Equal(0, warm.Code);
 

@@ -82,10 +82,18 @@ public sealed class ServerProcess : IAsyncDisposable
     public int? Pid => _process is { HasExited: false } p ? p.Id : null;
 
     /// <summary>Starts a server on a fresh temporary root.</summary>
-    public static async Task<ServerProcess> StartAsync(string[]? extraArgs = null, IReadOnlyDictionary<string, string>? env = null, bool tokenFromFile = false)
+    public static Task<ServerProcess> StartAsync(string[]? extraArgs = null, IReadOnlyDictionary<string, string>? env = null, bool tokenFromFile = false) =>
+        LaunchNewAsync(new ServerProcess(Directory.CreateTempSubdirectory("re-test-").FullName, ownsRoot: true, extraArgs ?? [], env ?? new Dictionary<string, string>(), tokenFromFile));
+
+    /// <summary>
+    /// Starts a server on a root the test chooses and keeps (for tests that watch the root's parent directory or put
+    /// its <c>data/</c> on a special mount before the first start).
+    /// </summary>
+    public static Task<ServerProcess> StartOnRootAsync(string root, params string[] extraArgs) =>
+        LaunchNewAsync(new ServerProcess(root, ownsRoot: false, extraArgs, new Dictionary<string, string>(), tokenFromFile: false));
+
+    private static async Task<ServerProcess> LaunchNewAsync(ServerProcess server)
     {
-        var root = Directory.CreateTempSubdirectory("re-test-").FullName;
-        var server = new ServerProcess(root, ownsRoot: true, extraArgs ?? [], env ?? new Dictionary<string, string>(), tokenFromFile);
         try
         {
             await server.LaunchAsync();
