@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace RemoteExecutor.Api.Dtos;
@@ -18,4 +19,6 @@ public sealed class StepDto
     [JsonPropertyName("depends_on")] public List<string>? DependsOn { get; set; }
     [Description("Go duration (90s, 3m, 1h30m); empty = the server's --exec_timeout.")]
     [JsonPropertyName("timeout")] public string? Timeout { get; set; }
+    [Description("Settings of a plugin step kind (http, wasm, installed plugins): a JSON object, passed to the kind as is.")]
+    [JsonPropertyName("with")] public JsonElement? With { get; set; }
 }
