@@ -61,7 +61,7 @@ public sealed class HttpStepKind : IStepKind
 
             return request.Expects(status)
                 ? StepResult.Success
-                : new StepResult(1, $"unexpected HTTP status {status} (expected {request.ExpectedText})");
+                : await FailAsync(context, $"unexpected HTTP status {status} (expected {request.ExpectedText})");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
