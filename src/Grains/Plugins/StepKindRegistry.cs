@@ -51,7 +51,7 @@ public sealed class StepKindRegistry
     public static StepKindRegistry WithBuiltIns(string version)
     {
         var registry = new StepKindRegistry();
-        foreach (IStepKind kind in new IStepKind[] { new HttpStepKind() })
+        foreach (IStepKind kind in new IStepKind[] { new HttpStepKind(), new WasmStepKind() })
         {
             registry.TryAdd(new StepKindEntry(kind.Name, version, StepKindEntry.BuiltIn, kind));
         }

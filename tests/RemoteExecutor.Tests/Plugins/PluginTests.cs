@@ -206,4 +206,79 @@ public sealed class PluginTests : IClassFixture<PluginServerFixture>
 
         Assert.Equal(-255, State(await Api.WaitForFinalAsync(id)));
     }
+
+    /// <summary>Prints a line, the workspace file input.txt and its environment (NULs as newlines), then exits 7.</summary>
+    private const string HelloWat = """
+        (module
+          (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "environ_sizes_get" (func $environ_sizes_get (param i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "environ_get" (func $environ_get (param i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 16) "hello from wasm\n")
+          (data (i32.const 48) "input.txt")
+          (func $print (param $ptr i32) (param $len i32)
+            (i32.store (i32.const 0) (local.get $ptr))
+            (i32.store (i32.const 4) (local.get $len))
+            (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+          (func (export "_start") (local $i i32) (local $size i32)
+            (call $print (i32.const 16) (i32.const 16))
+            (drop (call $path_open (i32.const 3) (i32.const 0) (i32.const 48) (i32.const 9) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 64)))
+            (i32.store (i32.const 32) (i32.const 1024))
+            (i32.store (i32.const 36) (i32.const 1024))
+            (drop (call $fd_read (i32.load (i32.const 64)) (i32.const 32) (i32.const 1) (i32.const 68)))
+            (call $print (i32.const 1024) (i32.load (i32.const 68)))
+            (drop (call $environ_sizes_get (i32.const 72) (i32.const 76)))
+            (drop (call $environ_get (i32.const 4096) (i32.const 8192)))
+            (local.set $size (i32.load (i32.const 76)))
+            (block $done (loop $next
+              (br_if $done (i32.ge_u (local.get $i) (local.get $size)))
+              (if (i32.eqz (i32.load8_u (i32.add (i32.const 8192) (local.get $i))))
+                (then (i32.store8 (i32.add (i32.const 8192) (local.get $i)) (i32.const 10))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $next)))
+            (call $print (i32.const 8192) (local.get $size))
+            (call $proc_exit (i32.const 7))))
+        """;
+
+    private const string SpinWat = "(module (memory (export \"memory\") 1) (func (export \"_start\") (loop $spin (br $spin))))";
+
+    private static JsonObject WriteFile(string name, string content, string step) =>
+        Steps.Of($"cat > {name} <<'WAT_EOF'\n{content}\nWAT_EOF", name: step);
+
+    [Fact]
+    public async Task Wasm_Module_PrintsReadsWorkspaceFileAndEnv_ExitCodeIsCode_SecretsMasked()
+    {
+        var id = Ids.New("wasm");
+        const string Secret = "wasm-secret-value";
+        var detail = await Api.RunAsync(id, Steps.Array(
+            WriteFile("input.txt", "from the workspace", "files"),
+            WriteFile("hello.wat", HelloWat, "module"),
+            Kind("wasm", "hello.wat", env: ["GREETING=hi", $"SECRET:TOKEN={Secret}"])));
+
+        Assert.Equal(7, Code(detail));
+        var lines = TaskApi.Lines(await Api.ConsoleAsync(id, "k"));
+        Assert.Equal(["hello from wasm", "from the workspace"], lines[..2]);
+        Assert.Contains("GREETING=hi", lines);
+        Assert.Contains("TOKEN=***", lines);
+        Assert.Contains($"TASK_ID={id}", lines);
+        Assert.DoesNotContain(lines, l => l.Contains(Secret, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Wasm_SpinningModule_KilledAndTimedOut()
+    {
+        var killed = Ids.New("wasmkill");
+        await Api.SubmitOkAsync(killed, Steps.Array(WriteFile("spin.wat", SpinWat, "module"), Kind("wasm", "spin.wat")));
+        await Api.WaitForStepRunningAsync(killed, "k");
+        Assert.Equal(HttpStatusCode.OK, (await Api.KillStepAsync(killed, "k")).Status);
+        Assert.Equal(-255, State(await Api.WaitForFinalAsync(killed)));
+
+        var slow = Ids.New("wasmtimeout");
+        var detail = await Api.RunAsync(slow, Steps.Array(WriteFile("spin.wat", SpinWat, "module"), Kind("wasm", "spin.wat", timeout: "500ms")));
+        Assert.Equal(-256, State(detail));
+        Assert.DoesNotContain("did not stop within the kill grace", _fixture.Server.ReadLog(), StringComparison.Ordinal);
+    }
 }
