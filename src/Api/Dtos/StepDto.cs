@@ -9,9 +9,9 @@ public sealed class StepDto
 {
     [Description("Optional; only letters, digits and CJK ideographs are kept.")]
     [JsonPropertyName("name")] public string? Name { get; set; }
-    [Description("bash, sh/shell, ash, dash, ksh, zsh, csh, tcsh, python3/py3, python/python2/py/py2, powershell/pwsh, cmd.")]
+    [Description("bash, sh/shell, ash, dash, ksh, zsh, csh, tcsh, python3/py3, python/python2/py/py2, powershell/pwsh, cmd; or a step kind of the node: http, wasm, a plugin (GET /api/v1/plugins).")]
     [JsonPropertyName("command_type")] public string? CommandType { get; set; }
-    [Description("The script text.")]
+    [Description("The script text; for a step kind, what the kind says (the URL for http, the module path for wasm).")]
     [JsonPropertyName("command_content")] public string? CommandContent { get; set; }
     [Description("NAME=value entries; override the task's.")]
     [JsonPropertyName("env_vars")] public List<string>? EnvVars { get; set; }

@@ -170,6 +170,26 @@ public sealed class PluginTests : IClassFixture<PluginServerFixture>
     }
 
     [Fact]
+    public async Task Http_FromAYamlTaskFile_WithMappingApplies()
+    {
+        await using var web = new LocalHttpServer();
+        var id = Ids.New("httpyaml");
+        var yaml = $"""
+            id: {id}
+            step:
+              - name: k
+                command_type: http
+                with:
+                  url: {web.Url("/fail")}
+                  expected_status: [500]
+            """;
+        var answer = await Api.SendAsync(HttpMethod.Post, "/api/v2/task", yaml, "application/yaml");
+        Assert.True(answer.Status == HttpStatusCode.OK, answer.ToString());
+
+        Assert.Equal(0, Code(await Api.WaitForFinalAsync(id)));
+    }
+
+    [Fact]
     public async Task Http_UnexpectedStatus_Code1_ExpectedListAccepted()
     {
         await using var web = new LocalHttpServer();
