@@ -35,6 +35,9 @@ public sealed class ApiOptions
     /// <summary>"on" when API tokens are required, "off" in insecure mode.</summary>
     public string AuthMode => Token is null ? "off" : "on";
 
+    /// <summary>The step kinds of this node (built-in and loaded plugins), fixed at start.</summary>
+    public IReadOnlyList<Dtos.StepKindDto> StepKinds { get; set; } = [];
+
     /// <summary>Version string reported by <c>/version</c>.</summary>
     public string Version { get; set; } = "dev";
 }

@@ -96,6 +96,11 @@ public static class SubmitParser
                 return (null, stepError);
             }
 
+            if (s.With is { } with && with.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+            {
+                return (null, $"step[{i}].with: expected an object of settings, got {with.ValueKind.ToString().ToLowerInvariant()}");
+            }
+
             requests.Add(new StepRequest
             {
                 Name = s.Name,
@@ -104,6 +109,7 @@ public static class SubmitParser
                 EnvVars = s.EnvVars,
                 DependsOn = s.DependsOn,
                 Timeout = stepTimeout,
+                With = s.With is { ValueKind: JsonValueKind.Object } w ? w.GetRawText() : null,
             });
         }
 

@@ -13,4 +13,6 @@ public sealed record ExecutionRequest
     [Id(6)] public TimeSpan Timeout { get; init; }
     /// <summary>Every secret value of the task (all steps' too): masked in this step's output.</summary>
     [Id(7)] public IReadOnlyList<string> Secrets { get; init; } = [];
+    /// <summary>The step's <c>with</c> settings object as JSON text (plugin kinds), or null.</summary>
+    [Id(8)] public string? With { get; init; }
 }

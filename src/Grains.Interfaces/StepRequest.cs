@@ -10,4 +10,6 @@ public sealed record StepRequest
     [Id(3)] public IReadOnlyList<string>? EnvVars { get; init; }
     [Id(4)] public IReadOnlyList<string>? DependsOn { get; init; }
     [Id(5)] public TimeSpan? Timeout { get; init; }
+    /// <summary>The step's <c>with</c> settings object as JSON text (plugin kinds), or null.</summary>
+    [Id(6)] public string? With { get; init; }
 }

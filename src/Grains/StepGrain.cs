@@ -81,6 +81,7 @@ public sealed partial class StepGrain : Grain, IStepGrain
                 Env = run.Env,
                 Timeout = run.Timeout,
                 Secrets = run.Secrets,
+                With = run.Step.With,
             });
         }
         catch (Exception ex)

@@ -3,6 +3,7 @@ using Orleans.Runtime;
 using RemoteExecutor.Grains.Dag;
 using RemoteExecutor.Grains.Execution;
 using RemoteExecutor.Grains.Placement;
+using RemoteExecutor.Grains.Plugins;
 using RemoteExecutor.Grains.Storage;
 using RemoteExecutor.Grains.Tasks;
 
@@ -29,6 +30,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly SecretSeal _seal;
     private readonly TaskDeadline _deadline;
     private readonly StorageRetry _retry;
+    private readonly StepKindRegistry _kinds;
     private DagRun _dag = new([]);
     private bool _recovered;
 
@@ -42,9 +44,11 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         IClusterMembershipService membership,
         SecretSeal seal,
         StorageRetry retry,
+        StepKindRegistry kinds,
         ILogger<TaskGrain> logger)
     {
         _retry = retry;
+        _kinds = kinds;
         _seal = seal;
         _membership = membership;
         _state = state;
@@ -83,7 +87,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             return OpResult.InConflict($"task {Id} is still {S.State.DisplayName().ToLowerInvariant()}; kill it or wait for it to finish before submitting it again");
         }
 
-        var (plan, error) = TaskPlanner.Plan(spec with { Id = Id });
+        var (plan, error) = TaskPlanner.Plan(spec with { Id = Id }, _kinds);
         if (plan is null)
         {
             return OpResult.Invalid(error!);

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace RemoteExecutor.Api.Dtos;
@@ -8,9 +9,9 @@ public sealed class StepDto
 {
     [Description("Optional; only letters, digits and CJK ideographs are kept.")]
     [JsonPropertyName("name")] public string? Name { get; set; }
-    [Description("bash, sh/shell, ash, dash, ksh, zsh, csh, tcsh, python3/py3, python/python2/py/py2, powershell/pwsh, cmd.")]
+    [Description("bash, sh/shell, ash, dash, ksh, zsh, csh, tcsh, python3/py3, python/python2/py/py2, powershell/pwsh, cmd; or a step kind of the node: http, wasm, a plugin (GET /api/v1/plugins).")]
     [JsonPropertyName("command_type")] public string? CommandType { get; set; }
-    [Description("The script text.")]
+    [Description("The script text; for a step kind, what the kind says (the URL for http, the module path for wasm).")]
     [JsonPropertyName("command_content")] public string? CommandContent { get; set; }
     [Description("NAME=value entries; override the task's.")]
     [JsonPropertyName("env_vars")] public List<string>? EnvVars { get; set; }
@@ -18,4 +19,6 @@ public sealed class StepDto
     [JsonPropertyName("depends_on")] public List<string>? DependsOn { get; set; }
     [Description("Go duration (90s, 3m, 1h30m); empty = the server's --exec_timeout.")]
     [JsonPropertyName("timeout")] public string? Timeout { get; set; }
+    [Description("Settings of a plugin step kind (http, wasm, installed plugins): a JSON object, passed to the kind as is.")]
+    [JsonPropertyName("with")] public JsonElement? With { get; set; }
 }

@@ -43,6 +43,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
             new() { Name = "Shortcuts", Description = "The root routes of the original tool; same answers as their /api/v1/task twins." },
             new() { Name = "Pool", Description = "The worker pool of a node: how many steps run at once." },
             new() { Name = "Cluster", Description = "The nodes of the cluster." },
+            new() { Name = "Plugins", Description = "The step kinds of this node beside the script types: built-in and plugins." },
             new() { Name = "Audit", Description = "Who submitted, killed or resized what." },
             new() { Name = "System", Description = "Probes (open, no token) and host state." },
         };

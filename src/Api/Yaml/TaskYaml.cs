@@ -187,6 +187,11 @@ public static class TaskYaml
                 : (null, Mismatch(value, path, "a whole number"));
         }
 
+        if (underlying == typeof(JsonElement))
+        {
+            return ConvertFree(value, path);
+        }
+
         if (ElementType(underlying) is { } element)
         {
             if (value.Kind != Kind.Sequence)
@@ -252,6 +257,75 @@ public static class TaskYaml
         }
 
         return (result, null);
+    }
+
+    /// <summary>Any YAML value as JSON (a plugin step's <c>with</c>): plain scalars become numbers, booleans or null where they read so.</summary>
+    private static (JsonNode? Node, string? Error) ConvertFree(Value value, string path)
+    {
+        switch (value.Kind)
+        {
+            case Kind.Sequence:
+                var array = new JsonArray();
+                for (var i = 0; i < value.Items.Count; i++)
+                {
+                    var (item, error) = ConvertFree(value.Items[i], $"{path}[{i}]");
+                    if (error is not null)
+                    {
+                        return (null, error);
+                    }
+
+                    array.Add(item);
+                }
+
+                return (array, null);
+            case Kind.Mapping:
+                var map = new JsonObject();
+                for (var i = 0; i + 1 < value.Items.Count; i += 2)
+                {
+                    var key = value.Items[i];
+                    if (key.Kind != Kind.Scalar)
+                    {
+                        return (null, $"line {key.Line}: {Field(path, "?")}: a field name must be plain text");
+                    }
+
+                    if (map.ContainsKey(key.Text))
+                    {
+                        return (null, $"line {key.Line}: {Field(path, key.Text)}: the field is given twice");
+                    }
+
+                    var (item, error) = ConvertFree(value.Items[i + 1], Field(path, key.Text));
+                    if (error is not null)
+                    {
+                        return (null, error);
+                    }
+
+                    map[key.Text] = item;
+                }
+
+                return (map, null);
+            default:
+                if (value.IsNull)
+                {
+                    return (null, null);
+                }
+
+                if (value.Plain && bool.TryParse(value.Text, out var flag))
+                {
+                    return (JsonValue.Create(flag), null);
+                }
+
+                if (value.Plain && long.TryParse(value.Text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var whole))
+                {
+                    return (JsonValue.Create(whole), null);
+                }
+
+                if (value.Plain && double.TryParse(value.Text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var real) && double.IsFinite(real))
+                {
+                    return (JsonValue.Create(real), null);
+                }
+
+                return (JsonValue.Create(value.Text), null);
+        }
     }
 
     private static Type? ElementType(Type type) =>

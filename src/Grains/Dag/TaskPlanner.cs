@@ -1,4 +1,7 @@
+using System.Text.Json;
 using RemoteExecutor.Grains.Execution;
+using RemoteExecutor.Grains.Plugins;
+using RemoteExecutor.Plugins;
 
 namespace RemoteExecutor.Grains.Dag;
 
@@ -11,8 +14,12 @@ public static class TaskPlanner
     /// <summary>Longest timeout accepted for a task or a step.</summary>
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(30);
 
-    /// <summary>Validates <paramref name="spec"/>; returns the plan or an error message naming the problem.</summary>
-    public static (TaskPlan? Plan, string? Error) Plan(TaskSpec spec)
+    /// <summary>
+    /// Validates <paramref name="spec"/>; returns the plan or an error message naming the problem. Steps whose
+    /// <c>command_type</c> is not a script type are checked by the kind of that name in <paramref name="kinds"/>
+    /// (the kinds of the node validating, which is the task's node).
+    /// </summary>
+    public static (TaskPlan? Plan, string? Error) Plan(TaskSpec spec, StepKindRegistry? kinds = null)
     {
         if (spec.Steps.Count == 0)
         {
@@ -63,14 +70,21 @@ public static class TaskPlanner
             }
 
             var interpreter = CommandTypes.Find(raw.CommandType);
-            if (interpreter is null)
+            var kind = interpreter is null ? kinds?.Find(raw.CommandType) : null;
+            if (interpreter is null && kind is null)
             {
-                return (null, $"{where}: unknown command_type \"{raw.CommandType}\"; supported: {string.Join(", ", CommandTypes.Supported)}");
+                var plugins = kinds is null || kinds.Names.Count == 0 ? "" : $"; step kinds: {string.Join(", ", kinds.Names)}";
+                return (null, $"{where}: unknown command_type \"{raw.CommandType}\"; supported: {string.Join(", ", CommandTypes.Supported)}{plugins}");
             }
 
-            if (string.IsNullOrEmpty(raw.CommandContent))
+            if (kind is null && string.IsNullOrEmpty(raw.CommandContent))
             {
                 return (null, $"{where}: command_content is required");
+            }
+
+            if (interpreter is not null && raw.With is not null)
+            {
+                return (null, $"{where}.with: settings are for step kinds; command_type {interpreter.Name} takes none");
             }
 
             if (CheckTimeout(raw.Timeout, $"{where}.timeout") is { } stepTimeoutError)
@@ -83,11 +97,17 @@ public static class TaskPlanner
                 return (null, stepEnvError);
             }
 
+            if (kind is not null && ValidateKind(kind, raw) is { } kindError)
+            {
+                return (null, $"{where}: {kindError}");
+            }
+
             steps.Add(new StepSpec
             {
                 Name = name,
-                CommandType = interpreter.Name,
-                CommandContent = raw.CommandContent,
+                CommandType = interpreter?.Name ?? kind!.Name,
+                CommandContent = raw.CommandContent ?? "",
+                With = raw.With,
                 EnvVars = raw.EnvVars ?? [],
                 Timeout = raw.Timeout,
             });
@@ -135,6 +155,24 @@ public static class TaskPlanner
         }
 
         return (new TaskPlan(steps), null);
+    }
+
+    private static string? ValidateKind(StepKindEntry kind, StepRequest raw)
+    {
+        try
+        {
+            using var with = raw.With is null ? null : JsonDocument.Parse(raw.With);
+            return kind.Kind.Validate(new StepDefinition(raw.CommandContent ?? "", with?.RootElement));
+        }
+        catch (JsonException)
+        {
+            return "with: not a JSON object";
+        }
+        catch (Exception ex)
+        {
+            // A plugin's validator that throws refuses the step; it must not fail the submit as a server error.
+            return $"step kind {kind.Name} could not check the step: {ex.Message}";
+        }
     }
 
     private static string? CheckTimeout(TimeSpan? timeout, string field)

@@ -3,7 +3,9 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using RemoteExecutor.Grains.Plugins;
 using RemoteExecutor.Grains.Storage;
+using RemoteExecutor.Plugins;
 
 namespace RemoteExecutor.Grains.Execution;
 
@@ -26,10 +28,14 @@ public sealed partial class ProcessSupervisor
 
     private readonly RunRegistry _registry;
     private readonly SecretSeal _seal;
+    private readonly StepKindRegistry _kinds;
+    private readonly PluginRunner _plugins;
 
-    public ProcessSupervisor(IGrainFactory grains, ReadModelWriter writer, EngineOptions options, SecretSeal seal, TimeProvider clock, ILogger<ProcessSupervisor> logger)
+    public ProcessSupervisor(IGrainFactory grains, ReadModelWriter writer, EngineOptions options, SecretSeal seal, StepKindRegistry kinds, TimeProvider clock, ILogger<ProcessSupervisor> logger)
     {
         _seal = seal;
+        _kinds = kinds;
+        _plugins = new PluginRunner(writer, options, clock, logger);
         _registry = new RunRegistry(options);
         var orphans = _registry.ReapOrphans();
         if (orphans > 0)
@@ -185,24 +191,54 @@ public sealed partial class ProcessSupervisor
                 "a secret of this task could not be decrypted with this node's key (was <root>/data/secret.key replaced?)", null, _clock.GetUtcNow());
         }
 
-        var interpreter = CommandTypes.Find(request.CommandType)!;
-        var executable = interpreter.Resolve();
-        if (executable is null)
-        {
-            return new StepOutcome(ExecState.SystemError, 255,
-                $"interpreter \"{string.Join("\" or \"", interpreter.Executables)}\" for command_type {request.CommandType} not found on this host",
-                null, _clock.GetUtcNow());
-        }
-
         var workspace = _options.WorkspaceDir(request.TaskId);
         var scriptDir = _options.ScriptDir(request.TaskId);
-        Directory.CreateDirectory(workspace);
-        Directory.CreateDirectory(scriptDir);
-        var script = Path.Combine(scriptDir, request.StepName + interpreter.Extension);
-        await File.WriteAllTextAsync(script, request.CommandContent, new UTF8Encoding(false));
+        var interpreter = CommandTypes.Find(request.CommandType);
+        string? script = null;
+        string? input = null;
+        string executable;
+        List<string> arguments;
+        if (interpreter is null)
+        {
+            // Not a script: a step kind. In-process kinds run here; an executable plugin is started like an interpreter.
+            var kind = _kinds.Find(request.CommandType);
+            if (kind is null)
+            {
+                return new StepOutcome(ExecState.SystemError, 255,
+                    $"command_type {request.CommandType} is neither a script type nor a step kind of node {_options.Node} (was its plugin removed?)", null, _clock.GetUtcNow());
+            }
 
-        var psi = BuildStartInfo(executable, interpreter, script, workspace);
-        ApplyEnvironment(psi, request, workspace, scriptDir, script);
+            Directory.CreateDirectory(workspace);
+            Directory.CreateDirectory(scriptDir);
+            if (kind.Executable is null)
+            {
+                return await RunKindAsync(execution, request, kind.Kind, TaskVariables(request, workspace, scriptDir, null));
+            }
+
+            executable = kind.Executable;
+            arguments = [];
+            input = ExecutablePluginInput.Json(request, workspace, _options.Node);
+        }
+        else
+        {
+            var resolved = interpreter.Resolve();
+            if (resolved is null)
+            {
+                return new StepOutcome(ExecState.SystemError, 255,
+                    $"interpreter \"{string.Join("\" or \"", interpreter.Executables)}\" for command_type {request.CommandType} not found on this host",
+                    null, _clock.GetUtcNow());
+            }
+
+            Directory.CreateDirectory(workspace);
+            Directory.CreateDirectory(scriptDir);
+            executable = resolved;
+            script = Path.Combine(scriptDir, request.StepName + interpreter.Extension);
+            await File.WriteAllTextAsync(script, request.CommandContent, new UTF8Encoding(false));
+            arguments = [.. interpreter.Arguments, script];
+        }
+
+        var psi = BuildStartInfo(executable, arguments, workspace);
+        StepEnvironment.Apply(psi.Environment, request.Env, TaskVariables(request, workspace, scriptDir, script));
 
         using var process = new Process { StartInfo = psi };
         var startedAt = _clock.GetUtcNow();
@@ -229,15 +265,13 @@ public sealed partial class ProcessSupervisor
 
         LogStarted(_logger, request.TaskId, request.StepName, process.Id);
         NotifyStarted(request, startedAt);
-        process.StandardInput.Close();
+        _ = WriteInputAsync(process, input);
 
         var output = new StepOutput(_writer, request, _options, _clock);
         var stdout = output.PumpAsync(process.StandardOutput.BaseStream);
         var stderr = output.PumpAsync(process.StandardError.BaseStream);
 
-        using var timeout = new Timer(
-            _ => execution.Stop(ExecState.Timeout, $"timed out after {GoDuration.Format(request.Timeout)}"),
-            null, Clamp(request.Timeout), Timeout.InfiniteTimeSpan);
+        using var timeout = StartTimeout(execution, request);
         try
         {
             await process.WaitForExitAsync(execution.StopToken);
@@ -291,7 +325,51 @@ public sealed partial class ProcessSupervisor
     [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} step {StepName}: console lines could not be stored; the step's result is kept")]
     private static partial void LogConsoleIncomplete(ILogger logger, Exception ex, string taskId, string stepName);
 
-    private static ProcessStartInfo BuildStartInfo(string executable, Interpreter interpreter, string script, string workspace)
+    private static Timer StartTimeout(Execution execution, ExecutionRequest request) => new(
+        _ => execution.Stop(ExecState.Timeout, $"timed out after {GoDuration.Format(request.Timeout)}"),
+        null, Clamp(request.Timeout), Timeout.InfiniteTimeSpan);
+
+    /// <summary>An in-process kind: the same slot, registry marker, start report and timeout as a process.</summary>
+    private async Task<StepOutcome> RunKindAsync(Execution execution, ExecutionRequest request, IStepKind kind, Dictionary<string, string> variables)
+    {
+        var startedAt = _clock.GetUtcNow();
+        if (execution.StopToken.IsCancellationRequested)
+        {
+            return new StepOutcome(execution.StopReason!.Value, 255, execution.StopMessage + " (before it started)", null, startedAt);
+        }
+
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        StepEnvironment.Apply(environment, request.Env, variables);
+        _registry.Starting(request.Run, request.TaskId, request.StepName);
+        LogStartedKind(_logger, request.TaskId, request.StepName, kind.Name);
+        NotifyStarted(request, startedAt);
+        using var timeout = StartTimeout(execution, request);
+        return await _plugins.RunAsync(execution, request, kind, environment.ToDictionary(e => e.Key, e => e.Value ?? "", StringComparer.Ordinal), startedAt);
+    }
+
+    /// <summary>Gives an executable plugin its step on stdin (scripts get an empty stdin); a plugin that does not read it is fine.</summary>
+    private static async Task WriteInputAsync(Process process, string? input)
+    {
+        try
+        {
+            if (input is not null)
+            {
+                await process.StandardInput.WriteAsync(input);
+            }
+
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The plugin exited or closed its stdin without reading it all.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The run already ended.
+        }
+    }
+
+    private static ProcessStartInfo BuildStartInfo(string executable, IReadOnlyList<string> arguments, string workspace)
     {
         var psi = new ProcessStartInfo
         {
@@ -322,25 +400,32 @@ public sealed partial class ProcessSupervisor
             psi.ArgumentList.Add(executable);
         }
 
-        foreach (var arg in interpreter.Arguments)
+        foreach (var arg in arguments)
         {
             psi.ArgumentList.Add(arg);
         }
 
-        psi.ArgumentList.Add(script);
         return psi;
     }
 
-    private void ApplyEnvironment(ProcessStartInfo psi, ExecutionRequest request, string workspace, string scriptDir, string script) =>
-        StepEnvironment.Apply(psi.Environment, request.Env, new Dictionary<string, string>
+    /// <summary>The <c>TASK_*</c> variables of a step; <c>TASK_STEP_SCRIPT_PATH</c> only for scripts.</summary>
+    private Dictionary<string, string> TaskVariables(ExecutionRequest request, string workspace, string scriptDir, string? script)
+    {
+        var variables = new Dictionary<string, string>
         {
             ["TASK_ID"] = request.TaskId,
             ["TASK_STEP_ID"] = request.StepName,
             ["TASK_WORKSPACE"] = workspace,
             ["TASK_STEP_SCRIPT_DIR"] = scriptDir,
-            ["TASK_STEP_SCRIPT_PATH"] = script,
             ["TASK_NODE"] = _options.Node,
-        });
+        };
+        if (script is not null)
+        {
+            variables["TASK_STEP_SCRIPT_PATH"] = script;
+        }
+
+        return variables;
+    }
 
     private async Task KillTreeAsync(Process process, int pgid)
     {
@@ -446,6 +531,9 @@ public sealed partial class ProcessSupervisor
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Step {TaskId}/{StepName} started as pid {Pid}")]
     private static partial void LogStarted(ILogger logger, string taskId, string stepName, int pid);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Step {TaskId}/{StepName} started as kind {Kind}")]
+    private static partial void LogStartedKind(ILogger logger, string taskId, string stepName, string kind);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Step {TaskId}/{StepName} could not be run")]
     private static partial void LogRunFailed(ILogger logger, Exception ex, string taskId, string stepName);

@@ -27,6 +27,9 @@ internal sealed class StepOutput
     public Task PumpAsync(Stream stream) =>
         new LineReader(_maxLine, new SecretMasker(_secrets), _limiter, _sink, _clock).PumpAsync(stream);
 
+    /// <summary>A text of the step shown outside its console (its end message) with every secret of the task masked.</summary>
+    public string Mask(string text) => new SecretMasker(_secrets).Feed(text, endOfLine: true);
+
     /// <summary>After the pipes are done: adds the dropped-output note if any, and waits until every line is stored.</summary>
     public async Task CompleteAsync()
     {

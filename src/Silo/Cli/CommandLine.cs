@@ -95,6 +95,7 @@ public static class CommandLine
         var metricsTokenFile = PathOption("--metrics_token_file", "read the /metrics token from this file");
         var databaseFile = PathOption("--database_file", "read the PostgreSQL connection string from this file");
         var secretKeyFile = PathOption("--secret_key_file", "key (32 bytes, base64) secret env values are stored encrypted with; default <root>/data/secret.key, created on first start");
+        var plugins = PathOption("--plugins", "directory of step plugins, one folder per plugin (.NET assemblies, or an executable named plugin); default <root>/plugins");
         var clusterCert = PathOption("--cluster_cert", "cluster mode: PEM certificate every node presents and requires (the same on every node)");
         var clusterKey = PathOption("--cluster_key", "cluster mode: PEM private key of --cluster_cert");
         var clusterInsecure = new Option<bool>("--cluster_insecure") { Description = "cluster mode without TLS between silos: anyone reaching the silo port can run commands" };
@@ -116,7 +117,7 @@ public static class CommandLine
 
         Option[] all = [addr, normal, debug, root, keyExpire, auditExpire, execTimeout, timeout, maxRequests, poolSize, database, node, siloPort, advertise, token, insecure, metricsToken,
             tokenFile, metricsTokenFile, databaseFile, secretKeyFile, clusterCert, clusterKey, clusterInsecure, clusterId, gatewayPort,
-            maxPoolSize, allowedOrigins, allowedHosts, maxLine, maxOutput];
+            maxPoolSize, allowedOrigins, allowedHosts, maxLine, maxOutput, plugins];
         var rootCommand = new RootCommand("OS Remote Executor: runs shell, PowerShell and Python scripts on this machine through an HTTP API");
         foreach (var option in all)
         {
@@ -156,6 +157,7 @@ public static class CommandLine
                 Insecure = result.GetValue(insecure),
                 MetricsToken = result.GetValue(metricsToken),
                 SecretKeyFile = result.GetValue(secretKeyFile) is { } keyPath ? Path.GetFullPath(keyPath) : null,
+                PluginsDir = result.GetValue(plugins) is { } pluginsPath ? Path.GetFullPath(pluginsPath) : null,
                 ClusterCert = result.GetValue(clusterCert),
                 ClusterKey = result.GetValue(clusterKey),
                 ClusterInsecure = result.GetValue(clusterInsecure),

@@ -37,6 +37,9 @@ public sealed record SiloSettings
     /// <summary>Orleans gateway port; null = no gateway (the default: the API is hosted in the silo).</summary>
     public int? GatewayPort { get; init; }
 
+    /// <summary>Directory of step plugins (<c>--plugins</c>); null = <c>&lt;root&gt;/plugins</c>.</summary>
+    public string? PluginsDir { get; init; }
+
     /// <summary>File holding the key secret env values are sealed with (<c>--secret_key_file</c>); null = <c>&lt;root&gt;/data/secret.key</c>.</summary>
     public string? SecretKeyFile { get; init; }
 

@@ -11,6 +11,7 @@ using RemoteExecutor.Api.OpenApi;
 using RemoteExecutor.Api.Security;
 using RemoteExecutor.Grains.Execution;
 using RemoteExecutor.Grains.Placement;
+using RemoteExecutor.Grains.Plugins;
 using RemoteExecutor.Grains.Storage;
 using RemoteExecutor.Silo.Cli;
 using Scalar.AspNetCore;
@@ -226,8 +227,12 @@ public static class SiloHost
             MaxOutput = settings.MaxOutput,
             PlacementWait = settings.Timeout / 2,
         };
+        var kinds = StepKindRegistry.WithBuiltIns(Version);
+        PluginLoader.LoadInto(kinds, settings.PluginsDir ?? Path.Combine(settings.Root, "plugins"),
+            new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger).CreateLogger("RemoteExecutor.Plugins"));
         var apiOptions = new ApiOptions
         {
+            StepKinds = [.. kinds.Entries.Select(k => new RemoteExecutor.Api.Dtos.StepKindDto(k.Name, k.Origin, k.Version, k.Source))],
             Node = settings.Node,
             Version = Version,
             MetricsToken = settings.MetricsToken,
@@ -248,6 +253,7 @@ public static class SiloHost
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(engine);
+        builder.Services.AddSingleton(kinds);
         builder.Services.AddSingleton(apiOptions);
         builder.Services.AddSingleton(database);
         var databaseGuard = new DatabaseFileGuard(database);
@@ -333,6 +339,7 @@ public static class SiloHost
         app.MapPoolEndpoints();
         app.MapAuditEndpoints();
         app.MapNodeEndpoints();
+        app.MapPluginEndpoints();
         app.MapMetrics();
         return app;
     }
