@@ -18,7 +18,7 @@ namespace RemoteExecutor.Api.Endpoints;
 public static class WorkspaceEndpoints
 {
     /// <summary>Bytes per grain call of a download or upload.</summary>
-    public const int ChunkBytes = 256 * 1024;
+    public const int ChunkBytes = 64 * 1024;
 
     /// <summary>Entries a listing shows at most.</summary>
     public const int MaxEntries = 10_000;
