@@ -11,6 +11,9 @@ public sealed class ApiOptions
     /// <summary>Largest request body accepted.</summary>
     public long MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
 
+    /// <summary>Largest file a workspace upload may write (<c>--upload_limit</c>).</summary>
+    public long UploadLimit { get; set; } = 1L << 30;
+
     /// <summary>Set while the silo drains for a graceful stop: submits are refused.</summary>
     public bool Draining { get; set; }
 

@@ -15,12 +15,14 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
     private readonly ProcessSupervisor _supervisor;
     private readonly EngineOptions _options;
     private readonly ExpirySweep _expiry;
+    private readonly WorkspaceFiles _files;
 
     public NodeGrain(ProcessSupervisor supervisor, EngineOptions options, ExpirySweep expiry)
     {
         _supervisor = supervisor;
         _options = options;
         _expiry = expiry;
+        _files = new WorkspaceFiles(options);
     }
 
     private string Node => this.GetPrimaryKeyString();
@@ -67,29 +69,42 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<WorkspaceEntry>?> ListWorkspace(string taskId, int max)
+    public Task<WorkspaceListing> ListWorkspace(string taskId, string path, int max) =>
+        OnNode(() => _files.List(taskId, path, max), gone => new WorkspaceListing(gone, []));
+
+    public Task<WorkspaceReply> StatWorkspaceFile(string taskId, string path) => OnNode(() => _files.Stat(taskId, path), gone => gone);
+
+    public Task<byte[]> ReadWorkspaceChunk(string taskId, string path, long offset, int count)
     {
         LeaveIfMisplaced();
-        return OnItsNode ? Task.Run<IReadOnlyList<WorkspaceEntry>?>(() => List(taskId, max)) : Task.FromResult<IReadOnlyList<WorkspaceEntry>?>(null);
+        return OnItsNode ? _files.ReadAsync(taskId, path, offset, count) : throw new InvalidOperationException(Gone.Message);
     }
 
-    private List<WorkspaceEntry>? List(string taskId, int max)
-    {
-        var root = new DirectoryInfo(_options.WorkspaceDir(taskId));
-        if (!root.Exists)
-        {
-            return null;
-        }
+    public Task<WorkspaceReply> BeginUpload(string taskId, string path) => OnNode(() => _files.BeginUpload(taskId, path), gone => gone);
 
-        var entries = root.EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint })
-            .Take(max)
-            .Select(e => new WorkspaceEntry(
-                Path.GetRelativePath(root.FullName, e.FullName).Replace('\\', '/'),
-                e is DirectoryInfo,
-                e is FileInfo f ? f.Length : 0,
-                e.LastWriteTimeUtc))
-            .ToList();
-        return entries;
+    public Task WriteUploadChunk(string upload, long offset, byte[] chunk)
+    {
+        LeaveIfMisplaced();
+        return OnItsNode ? _files.WriteChunkAsync(upload, offset, chunk) : throw new InvalidOperationException(Gone.Message);
+    }
+
+    public Task<WorkspaceReply> CommitUpload(string taskId, string upload, string path) => OnNode(() => _files.CommitUpload(taskId, upload, path), gone => gone);
+
+    public Task AbortUpload(string upload) => OnNode(() =>
+    {
+        _files.Abort(upload);
+        return true;
+    }, _ => false);
+
+    public Task<WorkspaceReply> DeleteWorkspacePath(string taskId, string path) => OnNode(() => _files.Delete(taskId, path), gone => gone);
+
+    private WorkspaceReply Gone => new(WorkspaceProblem.NodeGone, $"node {Node} is not in the cluster: its files are out of reach");
+
+    /// <summary>File work runs off the grain's turn (a big folder must not hold up pool reads); a gone node has no files.</summary>
+    private Task<T> OnNode<T>(Func<T> work, Func<WorkspaceReply, T> gone)
+    {
+        LeaveIfMisplaced();
+        return OnItsNode ? Task.Run(work) : Task.FromResult(gone(Gone));
     }
 
     public Task CleanTask(string taskId, bool workspace)

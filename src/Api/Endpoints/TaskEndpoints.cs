@@ -45,8 +45,7 @@ public static class TaskEndpoints
         v1.MapGet("/{task}/events", TaskEventStream.TaskEvents).WithName("TaskEvents").WithSummary("Follow a task's events (Server-Sent Events) until it is final")
             .WithDescription(TaskEventStream.Description)
             .Produces<string>(200, ConsoleStreams.EventStream).Produces<Envelope<object>>(404);
-        v1.MapGet("/{task}/workspace", Workspace).WithName("TaskWorkspace").WithSummary("Files in the task's workspace (on its node)")
-            .Produces<Envelope<List<WorkspaceFile>>>().Produces<Envelope<object>>(404);
+        v1.MapWorkspaceEndpoints();
         v1.MapGet("/{task}/{step}/console", StepConsole).WithName("StepConsole").WithSummary("Console output of a step (optional from/limit); live with SSE or a WebSocket")
             .WithDescription(ConsoleDescription)
             .Produces<Envelope<List<ConsoleLineDto>>>().Produces<string>(200, ConsoleStreams.EventStream).Produces<Envelope<object>>(404);
@@ -177,28 +176,6 @@ public static class TaskEndpoints
         await Audit.RecordAsync(context, grains, "kill", task, step, null, Audit.Outcome(result));
         return ApiResults.From(result);
     }
-
-    public static async Task<IResult> Workspace(IGrainFactory grains, string task)
-    {
-        var view = await grains.GetTask(task).GetView();
-        if (view is null)
-        {
-            return ApiResults.Error(ResultCode.NotFound, $"task {task} not found");
-        }
-
-        RequestContext.Set(NodeContextKey, view.Node);
-        var entries = await grains.GetGrain<INodeGrain>(view.Node).ListWorkspace(view.Id, 10_000);
-        return entries is null
-            ? ApiResults.Error(ResultCode.NotFound, $"task {task} has no workspace")
-            : ApiResults.Ok(entries.Select(e => new WorkspaceFile(e.Path, e.IsDirectory, e.Size, Times.Format(e.Modified))).ToList());
-    }
-
-    /// <summary>One entry of a workspace listing.</summary>
-    public sealed record WorkspaceFile(
-        [property: System.Text.Json.Serialization.JsonPropertyName("path")] string Path,
-        [property: System.Text.Json.Serialization.JsonPropertyName("dir")] bool Dir,
-        [property: System.Text.Json.Serialization.JsonPropertyName("size")] long Size,
-        [property: System.Text.Json.Serialization.JsonPropertyName("modified")] string Modified);
 
     public static async Task StepConsole(HttpContext context, IGrainFactory grains, string task, string step, long? from, int? limit)
     {

@@ -94,7 +94,10 @@ public static class ApiExamples
             ["running"] = 2,
             ["waiting"] = 0,
         }),
-        "KillTask" or "KillStep" => Envelope(0, "success", null),
+        "KillTask" or "KillStep" or "DeleteWorkspacePath" => Envelope(0, "success", null),
+        "TaskWorkspace" => Envelope(0, "success", new JsonArray(
+            WorkspaceEntry("out", true, 0), WorkspaceEntry("out/report.txt", false, 1834))),
+        "UploadWorkspaceFile" => Envelope(0, "success", WorkspaceEntry("in/app.tar.gz", false, 5242880)),
         "Healthyz" => Envelope(0, "success", new JsonObject
         {
             ["server"] = "web1 localhost:2376",
@@ -118,6 +121,14 @@ public static class ApiExamples
         429 => Envelope(1000, "too many concurrent requests", null),
         503 => Envelope(500, "the server is shutting down and accepts no new tasks", null),
         _ => Envelope(500, "the task could not be stored; nothing was started", null),
+    };
+
+    private static JsonObject WorkspaceEntry(string path, bool dir, long size) => new()
+    {
+        ["path"] = path,
+        ["dir"] = dir,
+        ["size"] = size,
+        ["modified"] = "2026-11-02 10:15:04",
     };
 
     private static JsonObject Step(string name, string type, string content, string[]? dependsOn)

@@ -25,6 +25,7 @@ public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
         ["node"] = "A node of the cluster (its `--node` name); default: the node that receives the request.",
         ["page"] = "Page number, from 1.",
         ["size"] = "Entries per page.",
+        ["path"] = "A path relative to the task's workspace, `/`-separated (`out/report.txt`); `..`, absolute paths and links leading outside are refused (400).",
     };
 
     /// <summary>The task list pages with its own defaults (a client that never pages keeps the old whole list).</summary>
@@ -86,8 +87,9 @@ public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
         {
             AddError(operation, 400, "Bad body or query; the message names the field");
             AddError(operation, 413, "Body larger than the limit");
-            AddError(operation, 415, operation.RequestBody.Content?.Keys.Any(BodyMediaType.IsYaml) == true
-                ? "Content-Type is not application/json or a YAML type"
+            var types = operation.RequestBody.Content?.Keys.ToList() ?? [];
+            AddError(operation, 415, types.Any(BodyMediaType.IsYaml) ? "Content-Type is not application/json or a YAML type"
+                : types.Any(BodyMediaType.IsOctetStream) ? "Content-Type is not application/octet-stream or multipart/form-data"
                 : "Content-Type is not application/json");
         }
 

@@ -6,7 +6,8 @@ namespace RemoteExecutor.Api.Security;
 
 /// <summary>
 /// Browser-borne requests (CSRF, DNS rebinding) kept out, in every mode: a foreign <c>Host</c> when the server checks
-/// hosts (<c>--insecure</c>), an <c>Origin</c> not allowed, a state change whose body is not JSON (or YAML, on routes marked with <see cref="YamlBodyMetadata"/>).
+/// hosts (<c>--insecure</c>), an <c>Origin</c> not allowed, a state change whose body is not JSON (or YAML, on routes marked with <see cref="YamlBodyMetadata"/>;
+/// or a file, on routes marked with <see cref="UploadBodyMetadata"/>, where a multipart form needs the token or, in insecure mode, no <c>Origin</c>).
 /// </summary>
 public static class RequestGuards
 {
@@ -45,9 +46,21 @@ public static class RequestGuards
         }
 
         var hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
-        var yaml = context.GetEndpoint()?.Metadata.GetMetadata<YamlBodyMetadata>() is not null;
+        var metadata = context.GetEndpoint()?.Metadata;
+        var yaml = metadata?.GetMetadata<YamlBodyMetadata>() is not null;
+        var upload = metadata?.GetMetadata<UploadBodyMetadata>() is not null;
+        if (upload && BodyMediaType.IsMultipart(request.ContentType) && options.Token is null && origin.Length > 0)
+        {
+            // Without a token, a form on any page the operator visits could post here; only its Origin gives it away.
+            return ApiResults.Error(ResultCode.ParameterError,
+                "in --insecure mode a multipart upload is accepted only from clients that send no Origin (not from web pages); " +
+                "send the file as Content-Type: application/octet-stream",
+                StatusCodes.Status403Forbidden);
+        }
+
         if (hasBody && !BodyMediaType.IsSafeMethod(request.Method) && !BodyMediaType.IsAccepted(request.ContentType)
-            && !(yaml && BodyMediaType.IsYaml(request.ContentType)))
+            && !(yaml && BodyMediaType.IsYaml(request.ContentType))
+            && !(upload && (BodyMediaType.IsOctetStream(request.ContentType) || BodyMediaType.IsMultipart(request.ContentType))))
         {
             return ApiResults.Error(ResultCode.ParameterError,
                 $"the body must be JSON: send the header Content-Type: {BodyMediaType.Expected} " +

@@ -88,6 +88,7 @@ public static class CommandLine
         // Output bounds (issue 19).
         var maxLine = Size("--max_line", "longest console line; longer lines are stored in pieces ending with \"…[line continues]\"", 64 << 10, 256, 64 << 20);
         var maxOutput = Size("--max_output", "most output kept per step; beyond it output is dropped and the console says how much", 1L << 30, 1024, long.MaxValue);
+        var uploadLimit = Size("--upload_limit", "largest file a workspace upload may write; larger ones get 413", 1L << 30, 1, long.MaxValue / 2);
 
 
         // Side doors (issue 19): secrets from files, and the Orleans transport.
@@ -117,7 +118,7 @@ public static class CommandLine
 
         Option[] all = [addr, normal, debug, root, keyExpire, auditExpire, execTimeout, timeout, maxRequests, poolSize, database, node, siloPort, advertise, token, insecure, metricsToken,
             tokenFile, metricsTokenFile, databaseFile, secretKeyFile, clusterCert, clusterKey, clusterInsecure, clusterId, gatewayPort,
-            maxPoolSize, allowedOrigins, allowedHosts, maxLine, maxOutput, plugins];
+            maxPoolSize, allowedOrigins, allowedHosts, maxLine, maxOutput, plugins, uploadLimit];
         var rootCommand = new RootCommand("OS Remote Executor: runs shell, PowerShell and Python scripts on this machine through an HTTP API");
         foreach (var option in all)
         {
@@ -167,6 +168,7 @@ public static class CommandLine
                 AllowedHosts = result.GetValue(allowedHosts) ?? [],
                 MaxLine = (int)result.GetValue(maxLine),
                 MaxOutput = result.GetValue(maxOutput),
+                UploadLimit = result.GetValue(uploadLimit),
             };
             var (complete, error) = WithSecretFiles(settings, result.GetValue(tokenFile), result.GetValue(metricsTokenFile), result.GetValue(databaseFile));
             error ??= complete is null ? null : TransportError(complete);

@@ -68,4 +68,7 @@ public sealed record SiloSettings
 
     /// <summary>Most output bytes kept per step (<c>--max_output</c>).</summary>
     public long MaxOutput { get; init; } = 1L << 30;
+
+    /// <summary>Largest file a workspace upload may write (<c>--upload_limit</c>).</summary>
+    public long UploadLimit { get; init; } = 1L << 30;
 }

@@ -237,6 +237,7 @@ public static class SiloHost
             Version = Version,
             MetricsToken = settings.MetricsToken,
             MaxPoolSize = settings.MaxPoolSize,
+            UploadLimit = settings.UploadLimit,
             Origins = new OriginAllowList(settings.AllowedOrigins),
             Hosts = settings.Insecure ? new HostAllowList(InsecureHosts.For(ListenAddressOf(settings), settings.AllowedHosts)) : null,
         };

@@ -12,18 +12,31 @@ namespace RemoteExecutor.Tests.Durability;
 /// </summary>
 public static class RawHttp
 {
-    public static async Task<ApiAnswer> PostAsync(Uri baseAddress, string pathAndQuery, string token, byte[] body, bool chunked)
+    public static Task<ApiAnswer> PostAsync(Uri baseAddress, string pathAndQuery, string token, byte[] body, bool chunked) =>
+        SendAsync(baseAddress, "POST", pathAndQuery, token, body, chunked, "application/json");
+
+    /// <summary>A GET whose request target goes out byte for byte as given (no client-side normalising of <c>..</c>).</summary>
+    public static Task<ApiAnswer> GetAsync(Uri baseAddress, string rawTarget, string? token) =>
+        SendAsync(baseAddress, "GET", rawTarget, token, null, false, null);
+
+    /// <param name="token">Bearer token; null sends none.</param>
+    /// <param name="body">Null for a request without a body.</param>
+    /// <param name="extraHeaders">Further header lines, each ending in CRLF.</param>
+    public static async Task<ApiAnswer> SendAsync(
+        Uri baseAddress, string method, string pathAndQuery, string? token, byte[]? body, bool chunked, string? contentType, string extraHeaders = "")
     {
         using var client = new TcpClient();
         await client.ConnectAsync(baseAddress.Host, baseAddress.Port);
         var stream = client.GetStream();
         var head = new StringBuilder()
-            .Append($"POST {pathAndQuery} HTTP/1.1\r\n")
+            .Append($"{method} {pathAndQuery} HTTP/1.1\r\n")
             .Append($"Host: {baseAddress.Authority}\r\n")
-            .Append($"Authorization: Bearer {token}\r\n")
-            .Append("Content-Type: application/json\r\n")
-            .Append(chunked ? "Transfer-Encoding: chunked\r\n" : $"Content-Length: {body.Length}\r\n")
+            .Append(token is null ? "" : $"Authorization: Bearer {token}\r\n")
+            .Append(contentType is null ? "" : $"Content-Type: {contentType}\r\n")
+            .Append(body is null ? "" : chunked ? "Transfer-Encoding: chunked\r\n" : $"Content-Length: {body.Length}\r\n")
+            .Append(extraHeaders)
             .Append("Connection: close\r\n\r\n");
+        body ??= [];
         try
         {
             await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()));

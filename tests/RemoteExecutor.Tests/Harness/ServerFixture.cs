@@ -66,3 +66,11 @@ public sealed class ExecServerCollection : ICollectionFixture<ExecServerFixture>
 {
     public const string Name = "exec server";
 }
+
+/// <summary>An insecure server with a 64 KiB <c>--upload_limit</c>.</summary>
+public sealed class SmallUploadServerFixture : ServerFixture
+{
+    public const int Limit = 64 * 1024;
+
+    protected override string[] Args => ["--insecure", $"--upload_limit={Limit}"];
+}
