@@ -10,4 +10,6 @@ public sealed record StepRequest
     [Id(3)] public IReadOnlyList<string>? EnvVars { get; init; }
     [Id(4)] public IReadOnlyList<string>? DependsOn { get; init; }
     [Id(5)] public TimeSpan? Timeout { get; init; }
+    /// <summary>on_success, on_failure or always, as written (checked by the planner).</summary>
+    [Id(6)] public string? When { get; init; }
 }

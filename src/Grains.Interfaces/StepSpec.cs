@@ -13,4 +13,6 @@ public sealed record StepSpec
     [Id(4)] public IReadOnlyList<string> DependsOn { get; init; } = [];
     /// <summary>Step timeout; null = the server's <c>--exec_timeout</c>.</summary>
     [Id(5)] public TimeSpan? Timeout { get; init; }
+    /// <summary>When the step runs, given how its dependencies ended.</summary>
+    [Id(6)] public StepCondition When { get; init; }
 }

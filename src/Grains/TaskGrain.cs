@@ -28,6 +28,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly ILogger<TaskGrain> _logger;
     private readonly SecretSeal _seal;
     private readonly TaskDeadline _deadline;
+    private readonly TaskAlarm _pauseEnd;
+    private readonly TaskAlarm _start;
     private DagRun _dag = new([]);
     private bool _recovered;
 
@@ -52,6 +54,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         _clock = clock;
         _logger = logger;
         _deadline = new TaskDeadline(this, clock, options.KeepRunsAlive, OnDeadlineAsync);
+        _pauseEnd = new TaskAlarm(this, clock, options.KeepRunsAlive, StorageNames.PauseReminder, OnPauseDueAsync);
+        _start = new TaskAlarm(this, clock, options.KeepRunsAlive, StorageNames.StartReminder, OnStartDueAsync);
     }
 
     private TaskState S => _state.State;
@@ -60,7 +64,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _dag = new DagRun(S.Steps);
+        _dag = NewDag();
         _recovered = !S.Exists || S.State.IsFinal();
         return Task.CompletedTask;
     }
@@ -87,6 +91,12 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
 
         var now = _clock.GetUtcNow();
+        var (startAt, startError) = StartTime.Resolve(spec.RunAt, spec.Delay, now, _options.KeyExpire);
+        if (startError is not null)
+        {
+            return OpResult.Invalid(startError);
+        }
+
         if (S.Exists)
         {
             // A finished id runs again: the old run's console and step records go.
@@ -108,9 +118,12 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             Async = spec.Async,
             Steps = [.. plan.Steps.Select(s => new StepView { Spec = s with { EnvVars = _seal.SealEntries(s.EnvVars) } })],
             StartedAt = now,
-            Deadline = spec.Timeout is { } t ? now + t : null,
+            // A delayed task's timeout counts from its start.
+            Deadline = spec.Timeout is { } t ? (startAt ?? now) + t : null,
+            MaxParallel = spec.MaxParallel,
+            StartAt = startAt,
         };
-        _dag = new DagRun(S.Steps);
+        _dag = NewDag();
         _recovered = true;
         try
         {
@@ -134,10 +147,17 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             _deadline.ArmTimer(deadline);
         }
 
+        if (startAt is { } start)
+        {
+            await _start.SetAsync(start);
+        }
+
         LogAccepted(_logger, Id, plan.Steps.Count, S.Node);
         await AdvanceAsync(publish: false);
         RelocateIfMisplaced();
-        return OpResult.Ok(plan.Steps.Count);
+        return startAt is { } at
+            ? new OpResult(ResultCode.Success, $"accepted; the task starts at {Rfc3339.Format(at)} (in {GoDuration.Format(TimeSpan.FromSeconds(Math.Ceiling((at - now).TotalSeconds)))})", Count: plan.Steps.Count)
+            : OpResult.Ok(plan.Steps.Count);
     }
 
     public async Task<TaskView?> GetView()
@@ -186,8 +206,9 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             return new OpResult(ResultCode.Success, "step already finished");
         }
 
-        if (view.State == ExecState.Pending)
+        if (view.State is ExecState.Pending or ExecState.Paused)
         {
+            PauseBook.Release(S.Holds, step);
             _dag.Apply(step, new StepOutcome(ExecState.Killed, 255, "killed by request before it started", null, _clock.GetUtcNow()));
             await AdvanceAsync();
         }
@@ -210,7 +231,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         await EnsureRecoveredAsync();
         if (_dag.Started(step, at) && !S.State.IsFinal())
         {
-            S.State = ExecState.Running;
+            S.State = TaskProjection.LiveState(S, _dag);
             await TryPublishSummaryAsync();
         }
     }
@@ -254,9 +275,18 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName != StorageNames.DeadlineReminder)
+        switch (reminderName)
         {
-            return;
+            case StorageNames.PauseReminder:
+                await EnsureRecoveredAsync();
+                await OnPauseDueAsync();
+                return;
+            case StorageNames.StartReminder:
+                await EnsureRecoveredAsync();
+                await OnStartDueAsync();
+                return;
+            case not StorageNames.DeadlineReminder:
+                return;
         }
 
         await EnsureRecoveredAsync();
@@ -291,7 +321,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         catch
         {
             // Not recovered: the next call (a retry of the node-loss watcher, a read) starts over from storage.
-            _dag = new DagRun(S.Steps);
+            _dag = NewDag();
             throw;
         }
 
@@ -315,6 +345,20 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             _deadline.ArmTimer(deadline);
         }
 
+        if (S.EndReason is null)
+        {
+            await ReleaseEndedHoldsAsync();
+            if (PauseBook.NextDue(S.Holds) is { } pauseEnd)
+            {
+                _pauseEnd.Arm(pauseEnd);
+            }
+
+            if (S.StartAt is { } start && start > _clock.GetUtcNow())
+            {
+                _start.Arm(start);
+            }
+        }
+
         await AdvanceAsync();
     }
 
@@ -327,14 +371,14 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             _dag.SkipPending(S.EndMessage, now);
         }
 
-        var ready = S.EndReason is null ? _dag.Advance(now) : [];
+        var ready = S.EndReason is null ? _dag.Advance(now, TaskProjection.Capacity(S, _dag, now)) : [];
         if (_dag.IsFinished)
         {
             await FinishAsync();
             return;
         }
 
-        S.State = TaskProjection.LiveState(_dag);
+        S.State = TaskProjection.LiveState(S, _dag);
         if (publish)
         {
             await TryPublishSummaryAsync();
@@ -410,7 +454,10 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
         await _state.WriteStateAsync();
         await PublishSummaryAsync();
+        S.Holds.Clear();
         await _deadline.ClearAsync();
+        await _pauseEnd.ClearAsync();
+        await _start.ClearAsync();
         await CleanNodeAsync(workspace: false);
         _activity.Ended(Id);
         _metrics.TaskFinished(S.State, _dag.ResultCode == ResultCode.Success);
@@ -441,7 +488,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         await CleanNodeAsync(workspace: true);
         await _state.ClearStateAsync();
         _state.State = new TaskState();
-        _dag = new DagRun([]);
+        _dag = NewDag();
         DeactivateOnIdle();
     }
 
@@ -492,7 +539,19 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private bool IsAlive(string node) =>
         _membership.CurrentSnapshot.Members.Values.Any(m => m.Name == node && m.Status == SiloStatus.Active);
 
-    private TaskView View() => TaskProjection.View(Id, S, _dag);
+    private TaskView View() => TaskProjection.View(Id, S, _dag, _clock.GetUtcNow());
+
+    /// <summary>The DAG as stored, with the steps that are paused held.</summary>
+    private DagRun NewDag()
+    {
+        var dag = new DagRun(S.Steps);
+        foreach (var hold in S.Holds.Where(h => h.Step is not null && dag.Contains(h.Step)))
+        {
+            dag.Hold(hold.Step!, StepPauseMessage(hold.Until));
+        }
+
+        return dag;
+    }
 
     private async Task TryPublishSummaryAsync()
     {

@@ -18,4 +18,6 @@ public sealed class StepDto
     [JsonPropertyName("depends_on")] public List<string>? DependsOn { get; set; }
     [Description("Go duration (90s, 3m, 1h30m); empty = the server's --exec_timeout.")]
     [JsonPropertyName("timeout")] public string? Timeout { get; set; }
+    [Description("When the step runs, given how its dependencies ended: on_success (default: every dependency succeeded), on_failure (a dependency failed, timed out or was killed; needs depends_on), always (once every dependency is final). A step whose condition is not met is skipped (state 4) without failing the task. Example: on_failure.")]
+    [JsonPropertyName("when")] public string? When { get; set; }
 }
