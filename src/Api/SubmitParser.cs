@@ -29,7 +29,19 @@ public static class SubmitParser
             return (null, $"query parameter async must be true or false, got \"{q["async"]}\"");
         }
 
-        return Build(q["id"], q["timeout"], [.. q["env_vars"].Where(v => !string.IsNullOrEmpty(v)).Select(v => v!)], isAsync, q["node"], steps, defaultNode);
+        int? maxParallel = null;
+        if (!string.IsNullOrEmpty(q["max_parallel"]))
+        {
+            if (!int.TryParse(q["max_parallel"], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n))
+            {
+                return (null, $"query parameter max_parallel must be a whole number, got \"{Printable(q["max_parallel"]!)}\"");
+            }
+
+            maxParallel = n;
+        }
+
+        var options = new TaskOptions(q["timeout"], q["node"], maxParallel, q["run_at"], q["delay"]);
+        return Build(q["id"], options, [.. q["env_vars"].Where(v => !string.IsNullOrEmpty(v)).Select(v => v!)], isAsync, steps, defaultNode);
     }
 
     public static async Task<(TaskSpec? Spec, string? Error)> ReadV2Async(HttpRequest request, string defaultNode)
@@ -42,12 +54,17 @@ public static class SubmitParser
             return (null, error);
         }
 
-        return Build(task.Id, task.Timeout, task.EnvVars ?? [], task.Async, task.Node, task.Step ?? [], defaultNode);
+        var options = new TaskOptions(task.Timeout, task.Node, task.MaxParallel, task.RunAt, task.Delay);
+        return Build(task.Id, options, task.EnvVars ?? [], task.Async, task.Step ?? [], defaultNode);
     }
 
+    /// <summary>The task-level options that come from the query (v1) or the body (v2).</summary>
+    private sealed record TaskOptions(string? Timeout, string? Node, int? MaxParallel, string? RunAt, string? Delay);
+
     private static (TaskSpec? Spec, string? Error) Build(
-        string? rawId, string? timeout, List<string> env, bool isAsync, string? node, List<StepDto> steps, string defaultNode)
+        string? rawId, TaskOptions options, List<string> env, bool isAsync, List<StepDto> steps, string defaultNode)
     {
+        var (node, timeout) = (options.Node, options.Timeout);
         if (rawId is not null && rawId.Length > 4 * Names.MaxLength)
         {
             return (null, $"id is too long: at most {Names.MaxLength} characters are kept");
@@ -81,6 +98,23 @@ public static class SubmitParser
             return (null, timeoutError);
         }
 
+        var (delay, delayError) = ParseTimeout(options.Delay, "delay");
+        if (delayError is not null)
+        {
+            return (null, delayError);
+        }
+
+        DateTimeOffset? runAt = null;
+        if (!string.IsNullOrWhiteSpace(options.RunAt))
+        {
+            if (!Rfc3339.TryParse(options.RunAt, out var at))
+            {
+                return (null, $"run_at: \"{Printable(options.RunAt)}\" is not an RFC 3339 time with a zone, such as {Rfc3339.Example}");
+            }
+
+            runAt = at;
+        }
+
         var requests = new List<StepRequest>(steps.Count);
         for (var i = 0; i < steps.Count; i++)
         {
@@ -110,6 +144,7 @@ public static class SubmitParser
                 DependsOn = s.DependsOn,
                 Timeout = stepTimeout,
                 With = s.With is { ValueKind: JsonValueKind.Object } w ? w.GetRawText() : null,
+                When = s.When,
             });
         }
 
@@ -121,6 +156,9 @@ public static class SubmitParser
             Async = isAsync,
             Steps = requests,
             Node = string.IsNullOrWhiteSpace(node) ? defaultNode : node.Trim(),
+            MaxParallel = options.MaxParallel,
+            RunAt = runAt,
+            Delay = delay,
         }, null);
     }
 

@@ -19,6 +19,17 @@ public interface ITaskGrain : IGrainWithStringKey
     [Alias("Kill")]
     Task<OpResult> Kill(string? step);
 
+    /// <summary>
+    /// Pauses the task (<paramref name="step"/> null: no new step starts, running ones go on) or one step that has not
+    /// started; with <paramref name="duration"/> the pause ends by itself.
+    /// </summary>
+    [Alias("Pause")]
+    Task<OpResult> Pause(string? step, TimeSpan? duration);
+
+    /// <summary>Ends a pause of the task or of one step.</summary>
+    [Alias("Unpause")]
+    Task<OpResult> Unpause(string? step);
+
     /// <summary>A step's process has started (notification from its step grain).</summary>
     [Alias("StepStarted"), OneWay]
     Task StepStarted(string step, Guid run, DateTimeOffset at);

@@ -12,4 +12,6 @@ public sealed record StepRequest
     [Id(5)] public TimeSpan? Timeout { get; init; }
     /// <summary>The step's <c>with</c> settings object as JSON text (plugin kinds), or null.</summary>
     [Id(6)] public string? With { get; init; }
+    /// <summary>on_success, on_failure or always, as written (checked by the planner).</summary>
+    [Id(7)] public string? When { get; init; }
 }

@@ -15,4 +15,6 @@ public sealed record StepSpec
     [Id(5)] public TimeSpan? Timeout { get; init; }
     /// <summary>The step's <c>with</c> settings object as JSON text (plugin kinds), or null.</summary>
     [Id(6)] public string? With { get; init; }
+    /// <summary>When the step runs, given how its dependencies ended.</summary>
+    [Id(7)] public StepCondition When { get; init; }
 }

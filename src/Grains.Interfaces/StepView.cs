@@ -11,7 +11,12 @@ public sealed record StepView
     [Id(3)] public string Message { get; init; } = "";
     [Id(4)] public DateTimeOffset? StartedAt { get; init; }
     [Id(5)] public DateTimeOffset? EndedAt { get; init; }
+    /// <summary>Skipped because its <c>when</c> condition was not met (not because something failed): does not fail the task.</summary>
+    [Id(6)] public bool ConditionSkipped { get; init; }
 
     /// <summary>Finished with exit code 0.</summary>
     public bool Succeeded => State == ExecState.Stop && Code == 0;
+
+    /// <summary>Final without success, and not merely skipped by its condition: counts against the task.</summary>
+    public bool Failed => State.IsFinal() && !Succeeded && !ConditionSkipped;
 }

@@ -11,4 +11,10 @@ public sealed record TaskSpec
     [Id(4)] public required IReadOnlyList<StepRequest> Steps { get; init; }
     /// <summary>Node that must run the task; null = the node that received it.</summary>
     [Id(5)] public string? Node { get; init; }
+    /// <summary>At most this many of the task's steps run at once; null = no bound beyond the pool.</summary>
+    [Id(6)] public int? MaxParallel { get; init; }
+    /// <summary>Start the task at this time (not before); null = at once.</summary>
+    [Id(7)] public DateTimeOffset? RunAt { get; init; }
+    /// <summary>Start the task this long after it is accepted; exclusive with <see cref="RunAt"/>.</summary>
+    [Id(8)] public TimeSpan? Delay { get; init; }
 }

@@ -7,6 +7,10 @@ public static class StorageNames
     public const string TaskState = "task";
     public const string StepState = "step";
     public const string DeadlineReminder = "deadline";
+    /// <summary>A task's reminder that ends a pause given a duration.</summary>
+    public const string PauseReminder = "pause";
+    /// <summary>A delayed task's reminder that starts it.</summary>
+    public const string StartReminder = "start";
     /// <summary>The node grain's reminder that ticks the expiry sweep of its node.</summary>
     public const string ExpiryReminder = "expiry";
 }

@@ -31,6 +31,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly TaskDeadline _deadline;
     private readonly StorageRetry _retry;
     private readonly StepKindRegistry _kinds;
+    private readonly TaskAlarm _pauseEnd;
+    private readonly TaskAlarm _start;
     private DagRun _dag = new([]);
     private bool _recovered;
 
@@ -59,6 +61,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         _clock = clock;
         _logger = logger;
         _deadline = new TaskDeadline(this, clock, options.KeepRunsAlive, OnDeadlineAsync);
+        _pauseEnd = new TaskAlarm(this, clock, options.KeepRunsAlive, StorageNames.PauseReminder, OnPauseDueAsync);
+        _start = new TaskAlarm(this, clock, options.KeepRunsAlive, StorageNames.StartReminder, OnStartDueAsync);
     }
 
     private TaskState S => _state.State;
@@ -67,7 +71,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _dag = new DagRun(S.Steps);
+        _dag = NewDag();
         _recovered = !S.Exists || S.State.IsFinal();
         return Task.CompletedTask;
     }
@@ -94,6 +98,12 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
 
         var now = _clock.GetUtcNow();
+        var (startAt, startError) = StartTime.Resolve(spec.RunAt, spec.Delay, now, _options.KeyExpire);
+        if (startError is not null)
+        {
+            return OpResult.Invalid(startError);
+        }
+
         if (S.Exists)
         {
             // A finished id runs again. Its step records go (what readers see of it is in the task state); its
@@ -115,9 +125,12 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             Async = spec.Async,
             Steps = [.. plan.Steps.Select(s => new StepView { Spec = s with { EnvVars = _seal.SealEntries(s.EnvVars) } })],
             StartedAt = now,
-            Deadline = spec.Timeout is { } t ? now + t : null,
+            // A delayed task's timeout counts from its start.
+            Deadline = spec.Timeout is { } t ? (startAt ?? now) + t : null,
+            MaxParallel = spec.MaxParallel,
+            StartAt = startAt,
         };
-        _dag = new DagRun(S.Steps);
+        _dag = NewDag();
         _recovered = true;
         try
         {
@@ -154,10 +167,17 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             _deadline.ArmTimer(deadline);
         }
 
+        if (startAt is { } start)
+        {
+            await _start.SetAsync(start);
+        }
+
         LogAccepted(_logger, Id, plan.Steps.Count, S.Node);
         await AdvanceAsync(publish: false);
         RelocateIfMisplaced();
-        return OpResult.Ok(plan.Steps.Count);
+        return startAt is { } at
+            ? new OpResult(ResultCode.Success, $"accepted; the task starts at {Rfc3339.Format(at)} (in {GoDuration.Format(TimeSpan.FromSeconds(Math.Ceiling((at - now).TotalSeconds)))})", Count: plan.Steps.Count)
+            : OpResult.Ok(plan.Steps.Count);
     }
 
     public async Task<TaskView?> GetView()
@@ -206,8 +226,9 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             return new OpResult(ResultCode.Success, "step already finished");
         }
 
-        if (view.State == ExecState.Pending)
+        if (view.State is ExecState.Pending or ExecState.Paused)
         {
+            PauseBook.Release(S.Holds, step);
             _dag.Apply(step, new StepOutcome(ExecState.Killed, 255, "killed by request before it started", null, _clock.GetUtcNow()));
             await AdvanceAsync();
         }
@@ -230,7 +251,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         await EnsureRecoveredAsync();
         if (_dag.Started(step, at) && !S.State.IsFinal())
         {
-            S.State = ExecState.Running;
+            S.State = TaskProjection.LiveState(S, _dag);
             await TryPublishSummaryAsync();
         }
     }
@@ -274,9 +295,18 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName != StorageNames.DeadlineReminder)
+        switch (reminderName)
         {
-            return;
+            case StorageNames.PauseReminder:
+                await EnsureRecoveredAsync();
+                await OnPauseDueAsync();
+                return;
+            case StorageNames.StartReminder:
+                await EnsureRecoveredAsync();
+                await OnStartDueAsync();
+                return;
+            case not StorageNames.DeadlineReminder:
+                return;
         }
 
         await EnsureRecoveredAsync();
@@ -321,7 +351,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         catch
         {
             // Not recovered: the next call (a retry of the node-loss watcher, a read) starts over from storage.
-            _dag = new DagRun(S.Steps);
+            _dag = NewDag();
             throw;
         }
 
@@ -345,6 +375,20 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             _deadline.ArmTimer(deadline);
         }
 
+        if (S.EndReason is null)
+        {
+            await ReleaseEndedHoldsAsync();
+            if (PauseBook.NextDue(S.Holds) is { } pauseEnd)
+            {
+                _pauseEnd.Arm(pauseEnd);
+            }
+
+            if (S.StartAt is { } start && start > _clock.GetUtcNow())
+            {
+                _start.Arm(start);
+            }
+        }
+
         await AdvanceAsync();
     }
 
@@ -357,14 +401,14 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             _dag.SkipPending(S.EndMessage, now);
         }
 
-        var ready = S.EndReason is null ? _dag.Advance(now) : [];
+        var ready = S.EndReason is null ? _dag.Advance(now, TaskProjection.Capacity(S, _dag, now)) : [];
         if (_dag.IsFinished)
         {
             await FinishAsync();
             return;
         }
 
-        S.State = TaskProjection.LiveState(_dag);
+        S.State = TaskProjection.LiveState(S, _dag);
         if (publish)
         {
             await TryPublishSummaryAsync();
@@ -440,7 +484,10 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
         await _state.WriteStateAsync();
         await PublishFinalSummaryAsync();
+        S.Holds.Clear();
         await _deadline.ClearAsync();
+        await _pauseEnd.ClearAsync();
+        await _start.ClearAsync();
         await CleanNodeAsync(workspace: false);
         _activity.Ended(Id);
         _metrics.TaskFinished(S.State, _dag.ResultCode == ResultCode.Success);
@@ -472,7 +519,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         // finishes the job (the branch above); the other order would leave a state that nothing sweeps again.
         await _state.ClearStateAsync();
         _state.State = new TaskState();
-        _dag = new DagRun([]);
+        _dag = NewDag();
         await _writer.DeleteTaskAsync(Id);
         DeactivateOnIdle();
     }
@@ -524,7 +571,19 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private bool IsAlive(string node) =>
         _membership.CurrentSnapshot.Members.Values.Any(m => m.Name == node && m.Status == SiloStatus.Active);
 
-    private TaskView View() => TaskProjection.View(Id, S, _dag);
+    private TaskView View() => TaskProjection.View(Id, S, _dag, _clock.GetUtcNow());
+
+    /// <summary>The DAG as stored, with the steps that are paused held.</summary>
+    private DagRun NewDag()
+    {
+        var dag = new DagRun(S.Steps);
+        foreach (var hold in S.Holds.Where(h => h.Step is not null && dag.Contains(h.Step)))
+        {
+            dag.Hold(hold.Step!, StepPauseMessage(hold.Until));
+        }
+
+        return dag;
+    }
 
     private async Task TryPublishSummaryAsync()
     {
@@ -571,7 +630,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         try
         {
             await (previous.Exists
-                ? _writer.UpsertSummaryAsync(TaskProjection.Summary(TaskProjection.View(Id, previous, previousDag)))
+                ? _writer.UpsertSummaryAsync(TaskProjection.Summary(TaskProjection.View(Id, previous, previousDag, _clock.GetUtcNow())))
                 : _writer.DeleteTaskAsync(Id));
         }
         catch (Exception ex)

@@ -1,6 +1,6 @@
 namespace RemoteExecutor.Grains;
 
-/// <summary>Durable state of a task grain. Written when the task is accepted and when it finishes.</summary>
+/// <summary>Durable state of a task grain. Written when the task is accepted, when a pause starts or ends, and when it finishes.</summary>
 [GenerateSerializer, Alias("re.TaskState")]
 public sealed class TaskState
 {
@@ -20,6 +20,12 @@ public sealed class TaskState
     /// <summary>Set when the whole task was killed or timed out.</summary>
     [Id(11)] public ExecState? EndReason { get; set; }
     [Id(12)] public string EndMessage { get; set; } = "";
+    /// <summary>At most this many steps run at once (the task field <c>max_parallel</c>).</summary>
+    [Id(13)] public int? MaxParallel { get; set; }
+    /// <summary>A delayed task starts no step before this time.</summary>
+    [Id(14)] public DateTimeOffset? StartAt { get; set; }
+    /// <summary>Pauses in force; written when a pause is set or ends.</summary>
+    [Id(15)] public List<PauseHold> Holds { get; set; } = [];
 
     public bool Exists => Id is not null;
 }

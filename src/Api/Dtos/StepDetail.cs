@@ -15,4 +15,5 @@ public sealed record StepDetail(
     [property: JsonPropertyName("command_type")] string CommandType,
     [property: JsonPropertyName("env_vars")] IReadOnlyList<string> EnvVars,
     [property: JsonPropertyName("command_content")] string CommandContent,
-    [property: JsonPropertyName("times")] Times Times);
+    [property: JsonPropertyName("times")] Times Times,
+    [property: JsonPropertyName("when")] string When);

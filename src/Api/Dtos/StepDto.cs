@@ -21,4 +21,6 @@ public sealed class StepDto
     [JsonPropertyName("timeout")] public string? Timeout { get; set; }
     [Description("Settings of a plugin step kind (http, wasm, installed plugins): a JSON object, passed to the kind as is.")]
     [JsonPropertyName("with")] public JsonElement? With { get; set; }
+    [Description("When the step runs, given how its dependencies ended: on_success (default: every dependency succeeded), on_failure (a dependency failed, timed out or was killed; needs depends_on), always (once every dependency is final). A step whose condition is not met is skipped (state 4) without failing the task. Example: on_failure.")]
+    [JsonPropertyName("when")] public string? When { get; set; }
 }

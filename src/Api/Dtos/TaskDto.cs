@@ -16,6 +16,12 @@ public sealed class TaskDto
     [JsonPropertyName("async")] public bool Async { get; set; }
     [Description("Node that runs the task (cluster); default: the node receiving the request.")]
     [JsonPropertyName("node")] public string? Node { get; set; }
+    [Description("At most this many of the task's steps run at once (at least 1), whatever the pool size; empty = no bound. Example: 2.")]
+    [JsonPropertyName("max_parallel")] public int? MaxParallel { get; set; }
+    [Description("Start the task at this RFC 3339 time (with its zone), at most --key_expire ahead; the task is accepted at once and waits as pending. Example: 2026-12-01T08:00:00Z.")]
+    [JsonPropertyName("run_at")] public string? RunAt { get; set; }
+    [Description("Start the task this long after it is accepted (Go duration, at most --key_expire); exclusive with run_at. Example: 10m.")]
+    [JsonPropertyName("delay")] public string? Delay { get; set; }
     [Description("The steps, in order (or wired by depends_on when async is true).")]
     [JsonPropertyName("step")] public List<StepDto>? Step { get; set; }
 }

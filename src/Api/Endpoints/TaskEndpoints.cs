@@ -38,9 +38,14 @@ public static class TaskEndpoints
             .Produces<Envelope<SubmitAnswer>>().Produces<Envelope<object>>(400).Produces<Envelope<object>>(409);
         v1.MapGet("/{task}", TaskDetail).WithName("TaskDetail").WithSummary("Task detail: one entry per step")
             .Produces<Envelope<List<StepDetail>>>().Produces<Envelope<object>>(404);
-        v1.MapPut("/{task}", KillTask).WithName("KillTask").WithSummary("Kill the task (action=kill)")
+        v1.MapPut("/{task}", KillTask).WithName("KillTask").WithSummary("Kill, pause or resume the task (action=kill|pause|resume, duration with pause)")
+            .WithDescription("kill (the default) ends the task: running steps are killed, the rest skipped. pause: no new step starts, running steps go on "
+                + "(the answer says how many); the task shows state 3 Paused, detail code 1005, X-Task-STATE: Paused. With duration the pause ends by itself "
+                + "(also across a restart). resume ends the pause. On a finished task every action answers 200 saying so. Audited.")
             .Produces<Envelope<object>>().Produces<Envelope<object>>(404);
-        v1.MapPut("/{task}/{step}", KillStep).WithName("KillStep").WithSummary("Kill one step (action=kill)")
+        v1.MapPut("/{task}/{step}", KillStep).WithName("KillStep").WithSummary("Kill, pause or resume one step (action=kill|pause|resume, duration with pause)")
+            .WithDescription("pause holds a step that has not started (state 3; the others go on) until resume or the end of duration; a running step goes on. "
+                + "kill ends the step; its dependants are skipped (unless their when says otherwise).")
             .Produces<Envelope<object>>().Produces<Envelope<object>>(404);
         v1.MapGet("/{task}/events", TaskEventStream.TaskEvents).WithName("TaskEvents").WithSummary("Follow a task's events (Server-Sent Events) until it is final")
             .WithDescription(TaskEventStream.Description)
@@ -116,7 +121,7 @@ public static class TaskEndpoints
 
         // Header values must be ASCII: a CJK id travels percent-encoded there (the body has it as is).
         request.HttpContext.Response.Headers["X-Task-ID"] = Uri.EscapeDataString(spec.Id);
-        return ApiResults.Ok(new SubmitAnswer(Urls.Task(request, spec.Id), spec.Id, result.Count));
+        return ApiResults.Ok(new SubmitAnswer(Urls.Task(request, spec.Id), spec.Id, result.Count), ResultCode.Success, result.Message);
     }
 
     /// <summary>Request-context key the placement director reads (same value as the grains' constant).</summary>
@@ -153,27 +158,36 @@ public static class TaskEndpoints
         var steps = view.Steps.Select(s => new StepDetail(
             s.Spec.Name, s.Code, (int)s.State, Urls.Console(request, view.Id, s.Spec.Name), Urls.Workspace(request, view.Id),
             StepMessage(s, tails.GetValueOrDefault(s.Spec.Name)), s.Spec.Timeout is { } t ? GoDuration.Format(t) : "",
-            s.Spec.DependsOn, s.Spec.CommandType, s.Spec.EnvVars, s.Spec.CommandContent, Times.Of(s.StartedAt, s.EndedAt))).ToList();
+            s.Spec.DependsOn, s.Spec.CommandType, s.Spec.EnvVars, s.Spec.CommandContent, Times.Of(s.StartedAt, s.EndedAt), s.Spec.When.ApiName())).ToList();
 
         var code = view.Result;
         request.HttpContext.Response.Headers["X-Task-STATE"] = view.State.DisplayName();
         return ApiResults.Ok(steps, code, code == ResultCode.Success ? "success" : view.Message);
     }
 
-    public static Task<IResult> KillTask(HttpContext context, IGrainFactory grains, string task, string? action) => KillAsync(context, grains, task, null, action);
+    public static Task<IResult> KillTask(HttpContext context, IGrainFactory grains, string task, string? action, string? duration) =>
+        ControlAsync(context, grains, task, null, action, duration);
 
-    public static Task<IResult> KillStep(HttpContext context, IGrainFactory grains, string task, string step, string? action) => KillAsync(context, grains, task, step, action);
+    public static Task<IResult> KillStep(HttpContext context, IGrainFactory grains, string task, string step, string? action, string? duration) =>
+        ControlAsync(context, grains, task, step, action, duration);
 
-    private static async Task<IResult> KillAsync(HttpContext context, IGrainFactory grains, string task, string? step, string? action)
+    private static async Task<IResult> ControlAsync(HttpContext context, IGrainFactory grains, string task, string? step, string? action, string? duration)
     {
-        if (!string.IsNullOrEmpty(action) && !string.Equals(action, "kill", StringComparison.OrdinalIgnoreCase))
+        var (control, error) = TaskControl.Read(action, duration);
+        if (control is null)
         {
-            await Audit.RecordAsync(context, grains, $"task.{action}", task, step, null, "1000: unsupported action");
-            return ApiResults.Error(ResultCode.ParameterError, $"action \"{action}\" is not supported; use action=kill");
+            await Audit.RecordAsync(context, grains, $"task.{action}", task, step, null, $"1000: {error}");
+            return ApiResults.Error(ResultCode.ParameterError, error!);
         }
 
-        var result = await grains.GetTask(task).Kill(step);
-        await Audit.RecordAsync(context, grains, "kill", task, step, null, Audit.Outcome(result));
+        var grain = grains.GetTask(task);
+        var result = control.Action switch
+        {
+            TaskControl.Pause => await grain.Pause(step, control.Duration),
+            TaskControl.Resume => await grain.Unpause(step),
+            _ => await grain.Kill(step),
+        };
+        await Audit.RecordAsync(context, grains, control.Action, task, step, null, Audit.Outcome(result));
         return ApiResults.From(result);
     }
 
@@ -259,7 +273,7 @@ public static class TaskEndpoints
                 return "pending";
             case ExecState.Running:
                 return "running";
-            case ExecState.Skipped:
+            case ExecState.Skipped or ExecState.Paused:
                 return step.Message;
         }
 

@@ -15,6 +15,7 @@ public sealed record StepEnd(
     {
         ExecState.Pending => (ResultCode.Pending, "pending"),
         ExecState.Running => (ResultCode.InProgress, "in progress"),
+        ExecState.Paused => (ResultCode.Paused, step.Message),
         _ when step.Succeeded => (ResultCode.Success, "success"),
         ExecState.Stop => (ResultCode.ExecutionFailed, $"exit code: {step.Code}"),
         _ => (ResultCode.ExecutionFailed, string.IsNullOrEmpty(step.Message) ? step.State.DisplayName() : step.Message),

@@ -11,7 +11,8 @@ public static class ApiExamples
     public static JsonNode V1Steps() => new JsonArray(
         Step("fetch", "bash", "echo \"fetching for $TASK_ID\"; sleep 1", null),
         Step("build", "bash", "echo building; ls -la", ["fetch"]),
-        Step("report", "python3", "import os\nprint('done', os.environ['TASK_ID'])", ["build"]));
+        Step("report", "python3", "import os\nprint('done', os.environ['TASK_ID'])", ["build"]),
+        Step("cleanup", "bash", "echo cleaning up after a failure", ["build"], "on_failure"));
 
     /// <summary>A v2 body: the whole task.</summary>
     public static JsonNode V2Task() => new JsonObject
@@ -20,6 +21,8 @@ public static class ApiExamples
         ["timeout"] = "30m",
         ["env_vars"] = new JsonArray("STAGE=prod", "SECRET:API_KEY=s3cr3t-value"),
         ["async"] = true,
+        ["max_parallel"] = 2,
+        ["delay"] = "10s",
         ["step"] = V1Steps(),
     };
 
@@ -94,7 +97,8 @@ public static class ApiExamples
             ["running"] = 2,
             ["waiting"] = 0,
         }),
-        "KillTask" or "KillStep" or "DeleteWorkspacePath" => Envelope(0, "success", null),
+        "KillStep" or "DeleteWorkspacePath" => Envelope(0, "success", null),
+        "KillTask" => Envelope(0, "task paused: no new step starts; 1 step already running go on", null),
         "TaskWorkspace" => Envelope(0, "success", new JsonArray(
             WorkspaceEntry("out", true, 0), WorkspaceEntry("out/report.txt", false, 1834))),
         "UploadWorkspaceFile" => Envelope(0, "success", WorkspaceEntry("in/app.tar.gz", false, 5242880)),
@@ -131,7 +135,7 @@ public static class ApiExamples
         ["modified"] = "2026-11-02 10:15:04",
     };
 
-    private static JsonObject Step(string name, string type, string content, string[]? dependsOn)
+    private static JsonObject Step(string name, string type, string content, string[]? dependsOn, string? when = null)
     {
         var step = new JsonObject
         {
@@ -143,6 +147,11 @@ public static class ApiExamples
         if (dependsOn is not null)
         {
             step["depends_on"] = new JsonArray([.. dependsOn.Select(d => (JsonNode)d)]);
+        }
+
+        if (when is not null)
+        {
+            step["when"] = when;
         }
 
         return step;
@@ -162,6 +171,7 @@ public static class ApiExamples
         ["env_vars"] = new JsonArray(),
         ["command_content"] = "echo building; ls -la",
         ["times"] = times,
+        ["when"] = "on_success",
     };
 
     private static JsonObject Line(int line, string content) => new()

@@ -21,7 +21,8 @@ public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
         ["from"] = "First line to return: a 1-based, inclusive line number (default 1).",
         ["limit"] = "Most lines to return (default and maximum 20000).",
         ["sort"] = "`et` sorts by end time; default: by start time.",
-        ["action"] = "What to do: `kill` (also when absent).",
+        ["action"] = "What to do: `kill` (also when absent), `pause` (no new step starts; running steps go on; a step that has not started waits) or `resume`. Any other value: 400, code 1000.",
+        ["duration"] = "With `action=pause`: the pause ends by itself after this Go duration (`30s`, `5m`, `2h`; at most 720h), also across a restart. Empty: until `action=resume`.",
         ["node"] = "A node of the cluster (its `--node` name); default: the node that receives the request.",
         ["page"] = "Page number, from 1.",
         ["size"] = "Entries per page.",
@@ -130,6 +131,12 @@ public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
             "`true`: run the steps as a DAG from their `depends_on`; `false`: one after another in array order."));
         operation.Parameters.Add(Query("node", JsonSchemaType.String, null,
             "Cluster: the node that runs the task; default: the node that receives the request."));
+        operation.Parameters.Add(Query("max_parallel", JsonSchemaType.Integer, null,
+            "At most this many of the task's steps run at once (at least 1), whatever the pool size, e.g. `2`; empty: no bound."));
+        operation.Parameters.Add(Query("run_at", JsonSchemaType.String, null,
+            "Start the task at this RFC 3339 time with its zone, e.g. `2026-12-01T08:00:00Z` (at most `--key_expire` ahead). The task is accepted at once and waits as pending (state 2, code 1004); it can be paused or killed meanwhile."));
+        operation.Parameters.Add(Query("delay", JsonSchemaType.String, null,
+            "Start the task this long after it is accepted, Go style, e.g. `10m` (at most `--key_expire`); exclusive with `run_at`."));
     }
 
     private static OpenApiParameter Query(string name, JsonSchemaType type, JsonNode? fallback, string description) => new()

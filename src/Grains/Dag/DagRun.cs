@@ -79,11 +79,15 @@ public sealed class DagRun
         }
     }
 
+    /// <summary>Steps handed to their step grains and not finished yet (queued in the pool or running).</summary>
+    public int Dispatched => _steps.Count(s => s.State == ExecState.Running);
+
     /// <summary>
-    /// Marks every pending step whose dependencies all succeeded as running and returns them; marks every
-    /// pending step that can never run (a dependency did not succeed) as skipped, transitively.
+    /// Marks as running (and returns) the pending steps whose <c>when</c> condition is met, at most
+    /// <paramref name="capacity"/> of them, in submission order; marks as skipped, transitively, every pending step
+    /// that can never run. A step skipped only because its condition was not met carries <see cref="StepView.ConditionSkipped"/>.
     /// </summary>
-    public IReadOnlyList<StepSpec> Advance(DateTimeOffset now)
+    public IReadOnlyList<StepSpec> Advance(DateTimeOffset now, int capacity = int.MaxValue)
     {
         var ready = new List<StepSpec>();
         bool changed;
@@ -98,13 +102,14 @@ public sealed class DagRun
                     continue;
                 }
 
-                var blocker = step.Spec.DependsOn.Select(d => _steps[_index[d]]).FirstOrDefault(d => d.State.IsFinal() && !d.Succeeded);
-                if (blocker is not null)
+                var deps = step.Spec.DependsOn.Select(d => _steps[_index[d]]).ToList();
+                var verdict = Decide(step.Spec.When, deps);
+                if (verdict.Skip is { } reason)
                 {
-                    _steps[i] = step with { State = ExecState.Skipped, Message = $"skipped: dependency {blocker.Spec.Name} did not succeed ({Describe(blocker)})", EndedAt = now };
+                    _steps[i] = step with { State = ExecState.Skipped, Message = reason, EndedAt = now, ConditionSkipped = verdict.ByCondition };
                     changed = true;
                 }
-                else if (step.Spec.DependsOn.All(d => _steps[_index[d]].Succeeded))
+                else if (verdict.Run && ready.Count < capacity)
                 {
                     _steps[i] = step with { State = ExecState.Running, Message = "" };
                     ready.Add(step.Spec);
@@ -116,12 +121,68 @@ public sealed class DagRun
         return ready;
     }
 
-    /// <summary>Skips every step that has not started (the task was killed or timed out).</summary>
+    /// <summary>Whether a pending step runs now, waits, or is skipped (and why), from its condition and its dependencies.</summary>
+    private static (bool Run, string? Skip, bool ByCondition) Decide(StepCondition when, List<StepView> deps)
+    {
+        var allFinal = deps.All(d => d.State.IsFinal());
+        switch (when)
+        {
+            case StepCondition.Always:
+                return (allFinal, null, false);
+            case StepCondition.OnFailure:
+                if (!allFinal)
+                {
+                    return (false, null, false);
+                }
+
+                return deps.Any(d => d.Failed)
+                    ? (true, null, false)
+                    : (false, "skipped: when is on_failure and no dependency failed", true);
+            default:
+                var blocker = deps.FirstOrDefault(d => d.State.IsFinal() && !d.Succeeded);
+                if (blocker is null)
+                {
+                    return (deps.All(d => d.Succeeded), null, false);
+                }
+
+                // Skipped only because conditions were not met upstream: that is no failure of this task.
+                var byCondition = !deps.Any(d => d.Failed);
+                return (false, $"skipped: dependency {blocker.Spec.Name} did not succeed ({Describe(blocker)})", byCondition);
+        }
+    }
+
+    /// <summary>Holds a step that has not started (state Paused); false when it is not pending (or already paused).</summary>
+    public bool Hold(string step, string message)
+    {
+        var view = this[step];
+        if (view.State is not (ExecState.Pending or ExecState.Paused))
+        {
+            return false;
+        }
+
+        Set(view with { State = ExecState.Paused, Message = message });
+        return true;
+    }
+
+    /// <summary>Lets a held step wait for its turn again; false when it was not held.</summary>
+    public bool Release(string step)
+    {
+        var view = this[step];
+        if (view.State != ExecState.Paused)
+        {
+            return false;
+        }
+
+        Set(view with { State = ExecState.Pending, Message = "" });
+        return true;
+    }
+
+    /// <summary>Skips every step that has not started, held ones too (the task was killed or timed out).</summary>
     public void SkipPending(string message, DateTimeOffset now)
     {
         for (var i = 0; i < _steps.Length; i++)
         {
-            if (_steps[i].State == ExecState.Pending)
+            if (_steps[i].State is ExecState.Pending or ExecState.Paused)
             {
                 _steps[i] = _steps[i] with { State = ExecState.Skipped, Message = message, EndedAt = now };
             }
@@ -136,7 +197,7 @@ public sealed class DagRun
     {
         get
         {
-            if (_steps.Any(s => s.State.IsFinal() && !s.Succeeded && s.State != ExecState.Skipped) || _steps.Any(s => s.State == ExecState.Skipped))
+            if (_steps.Any(s => s.Failed))
             {
                 return IsFinished ? ResultCode.ExecutionFailed : ResultCode.InProgress;
             }
@@ -155,15 +216,16 @@ public sealed class DagRun
     {
         if (IsFinished)
         {
-            var failed = _steps.Where(s => !s.Succeeded && s.State != ExecState.Skipped).ToList();
-            if (failed.Count == 0 && _steps.All(s => s.Succeeded))
+            var failed = _steps.Where(s => s.Failed && s.State != ExecState.Skipped).ToList();
+            if (failed.Count == 0 && !_steps.Any(s => s.Failed))
             {
-                return "all steps executed successfully";
+                var bypassed = _steps.Count(s => s.ConditionSkipped);
+                return bypassed == 0 ? "all steps executed successfully" : $"all steps executed successfully ({bypassed} skipped by their when condition)";
             }
 
             if (failed.Count == 0)
             {
-                failed = [.. _steps.Where(s => s.State == ExecState.Skipped)];
+                failed = [.. _steps.Where(s => s.Failed)];
             }
 
             return "execution failed: " + string.Join(", ", failed.Select(s => $"[Step: {s.Spec.Name}; {Describe(s)}]"));

@@ -41,6 +41,11 @@ public static class TaskPlanner
             return (null, taskEnvError);
         }
 
+        if (spec.MaxParallel is { } maxParallel && maxParallel < 1)
+        {
+            return (null, $"max_parallel must be at least 1, got {maxParallel}");
+        }
+
         var steps = new List<StepSpec>(spec.Steps.Count);
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < spec.Steps.Count; i++)
@@ -102,8 +107,14 @@ public static class TaskPlanner
                 return (null, $"{where}: {kindError}");
             }
 
+            if (!StepConditions.TryParse(raw.When, out var when))
+            {
+                return (null, $"{where}.when: unknown value \"{raw.When}\"; use one of: {string.Join(", ", StepConditions.Names)}");
+            }
+
             steps.Add(new StepSpec
             {
+                When = when,
                 Name = name,
                 CommandType = interpreter?.Name ?? kind!.Name,
                 CommandContent = raw.CommandContent ?? "",
@@ -120,7 +131,7 @@ public static class TaskPlanner
                 steps[i] = steps[i] with { DependsOn = i == 0 ? [] : [steps[i - 1].Name] };
             }
 
-            return (new TaskPlan(steps), null);
+            return CheckConditions(steps) is { } sequentialError ? (null, sequentialError) : (new TaskPlan(steps), null);
         }
 
         for (var i = 0; i < steps.Count; i++)
@@ -148,6 +159,11 @@ public static class TaskPlanner
             steps[i] = steps[i] with { DependsOn = deps };
         }
 
+        if (CheckConditions(steps) is { } conditionError)
+        {
+            return (null, conditionError);
+        }
+
         var cycle = FindCycle(steps);
         if (cycle is not null)
         {
@@ -173,6 +189,20 @@ public static class TaskPlanner
             // A plugin's validator that throws refuses the step; it must not fail the submit as a server error.
             return $"step kind {kind.Name} could not check the step: {ex.Message}";
         }
+    }
+
+    /// <summary>on_failure needs dependencies: without them the step could never run.</summary>
+    private static string? CheckConditions(List<StepSpec> steps)
+    {
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (steps[i].When == StepCondition.OnFailure && steps[i].DependsOn.Count == 0)
+            {
+                return $"step[{i}].when: on_failure needs depends_on (a step without dependencies has no failure to react to)";
+            }
+        }
+
+        return null;
     }
 
     private static string? CheckTimeout(TimeSpan? timeout, string field)

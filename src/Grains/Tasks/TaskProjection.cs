@@ -5,7 +5,7 @@ namespace RemoteExecutor.Grains.Tasks;
 /// <summary>What readers see of a task: the detail view and the list's summary row, both from one snapshot.</summary>
 internal static class TaskProjection
 {
-    public static TaskView View(string id, TaskState state, DagRun dag)
+    public static TaskView View(string id, TaskState state, DagRun dag, DateTimeOffset now)
     {
         var steps = dag.Steps
             .Select(s => s.State == ExecState.Running && s.StartedAt is null ? s with { State = ExecState.Pending } : s)
@@ -17,16 +17,40 @@ internal static class TaskProjection
             Node = state.Node,
             State = state.State,
             Code = dag.Code,
-            Message = state.State.IsFinal() && state.EndReason is not null ? $"{state.EndMessage}; {dag.Summary()}" : dag.Summary(),
+            Message = Message(state, dag, now),
             EnvVars = EnvEntries.Masked(state.EnvVars),
             Timeout = state.Timeout,
             StartedAt = state.StartedAt,
             EndedAt = state.EndedAt,
             Steps = steps,
             Async = state.Async,
-            Result = dag.ResultCode,
+            Result = state.State.IsFinal() ? dag.ResultCode
+                : PauseBook.TaskHeld(state.Holds) ? ResultCode.Paused
+                : Delayed(state, now) ? ResultCode.Pending
+                : dag.ResultCode,
         };
     }
+
+    private static string Message(TaskState state, DagRun dag, DateTimeOffset now)
+    {
+        if (state.State.IsFinal())
+        {
+            return state.EndReason is not null ? $"{state.EndMessage}; {dag.Summary()}" : dag.Summary();
+        }
+
+        if (PauseBook.Find(state.Holds, null) is { } pause)
+        {
+            return $"paused{PauseBook.UntilText(pause.Until)}: no new step starts, {Steps(dag.Dispatched)} running go on; resume with action=resume";
+        }
+
+        return Delayed(state, now) ? $"pending: the task starts at {Rfc3339.Format(state.StartAt!.Value)}" : dag.Summary();
+    }
+
+    /// <summary>"1 step" / "3 steps".</summary>
+    public static string Steps(int count) => count == 1 ? "1 step" : $"{count} steps";
+
+    /// <summary>A delayed task whose start time has not come yet.</summary>
+    public static bool Delayed(TaskState state, DateTimeOffset now) => state.StartAt is { } start && start > now;
 
     public static TaskSummary Summary(TaskView view) => new()
     {
@@ -42,6 +66,19 @@ internal static class TaskProjection
         EndedAt = view.EndedAt,
     };
 
-    /// <summary>The state a running task shows: running once any step's process has started.</summary>
-    public static ExecState LiveState(DagRun dag) => dag.Steps.Any(s => s.StartedAt is not null) ? ExecState.Running : ExecState.Pending;
+    /// <summary>The state a live task shows: paused while paused as a whole, else running once any step's process has started.</summary>
+    public static ExecState LiveState(TaskState state, DagRun dag) =>
+        PauseBook.TaskHeld(state.Holds) ? ExecState.Paused
+        : dag.Steps.Any(s => s.StartedAt is not null) ? ExecState.Running : ExecState.Pending;
+
+    /// <summary>How many more steps may be handed out now: none while paused or before a delayed start, else up to max_parallel.</summary>
+    public static int Capacity(TaskState state, DagRun dag, DateTimeOffset now)
+    {
+        if (state.EndReason is not null || PauseBook.TaskHeld(state.Holds) || Delayed(state, now))
+        {
+            return 0;
+        }
+
+        return state.MaxParallel is { } max ? Math.Max(0, max - dag.Dispatched) : int.MaxValue;
+    }
 }

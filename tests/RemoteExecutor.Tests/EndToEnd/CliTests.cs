@@ -113,6 +113,36 @@ public sealed class CliTests(ExecServerFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task PauseResumeKill_DelayedYamlTaskWithControls_HoldsItThenReleasesItThenKillsIt()
+    {
+        var id = NewId("clipause");
+        var path = File("controls.yaml", "delay: 1h\nmax_parallel: 1\nasync: true\nstep:\n"
+            + "  - name: a\n    command_type: bash\n    command_content: echo a\n"
+            + "  - name: b\n    command_type: bash\n    command_content: echo b\n    depends_on: [a]\n    when: always\n");
+        var pause = await CliProcess.RunAsync(Server, "pause", id, "--duration", "1h");
+        Assert.True(pause.Exit != 0, "pausing a task that does not exist must fail");
+
+        var submit = await CliProcess.RunAsync(Server, "submit", "-f", path, "--id", id);
+        Assert.True(submit.Exit == 0, submit.Err);
+        pause = await CliProcess.RunAsync(Server, "pause", id, "--duration", "1h");
+        Assert.True(pause.Exit == 0, pause.Err);
+        Assert.Contains("paused until", pause.Out, StringComparison.Ordinal);
+        Assert.Equal("Paused", (await Server.Api.DetailAsync(id)).Header("X-Task-STATE"));
+
+        var resume = await CliProcess.RunAsync(Server, "resume", id);
+        Assert.True(resume.Exit == 0, resume.Err);
+        var waiting = await Server.Api.DetailAsync(id);
+        Assert.Equal("Pending", waiting.Header("X-Task-STATE"));
+        Assert.Contains("starts at", waiting.Message, StringComparison.Ordinal);
+
+        var kill = await CliProcess.RunAsync(Server, "kill", id);
+        Assert.True(kill.Exit == 0, kill.Err);
+        var detail = await Server.Api.WaitForFinalAsync(id);
+        Assert.Equal("Killed", detail.Header("X-Task-STATE"));
+        Assert.Equal("always", detail.Step("b").GetProperty("when").GetString());
+    }
+
+    [Fact]
     public async Task Kill_RunningFollowedTask_StopsItAndTheFollowerExitsNonZero()
     {
         var id = NewId("clikill");

@@ -108,6 +108,19 @@ public sealed class LongRunTests : IClassFixture<FastCollectionServerFixture>
         }
     }
 
+    [Fact]
+    public async Task DelayedTask_WhoseGrainWasDeactivated_StartsThroughItsReminder()
+    {
+        var id = Ids.New("longdelay");
+        await Api.SubmitOkAsync(id, Steps.Array(Steps.Of("echo on time", name: "only")), "delay=7s");
+
+        // The start timer dies with the activation: only the stored reminder can bring the task back.
+        await Poll.UntilAsync(() => Server.LogContains($"Task {id} deactivated"), Deactivation, $"task {id} was never deactivated");
+        var listed = await WaitListedFinalAsync(Api, id, TimeSpan.FromSeconds(60));
+        Assert.Equal(0, listed.GetProperty("state").GetInt32());
+        Assert.Equal(["on time"], TaskApi.Lines(await Api.ConsoleAsync(id, "only")));
+    }
+
     /// <summary>Waits until the server's debug log shows each deactivation (<paramref name="occurrences"/> of the first).</summary>
     private Task WaitDeactivatedAsync(string first, string second, int occurrences = 1) =>
         Poll.UntilAsync(

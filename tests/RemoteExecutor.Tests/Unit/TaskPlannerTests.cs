@@ -222,4 +222,32 @@ public sealed class TaskPlannerTests
         var steps = Enumerable.Range(0, TaskPlanner.MaxSteps).Select(i => Step($"s{i}", dependsOn: i == 0 ? null : [$"s{i - 1}"])).ToArray();
         Assert.Equal(TaskPlanner.MaxSteps, PlanOk(Task(true, steps)).Steps.Count);
     }
+
+    [Fact]
+    public void Plan_When_IsReadAndDefaultsToOnSuccess()
+    {
+        var plan = PlanOk(Task(true, Step("a"), Step("b", dependsOn: ["a"]) with { When = "ON_FAILURE" }, Step("c", dependsOn: ["a"]) with { When = "always" }));
+        Assert.Equal([StepCondition.OnSuccess, StepCondition.OnFailure, StepCondition.Always], plan.Steps.Select(s => s.When));
+    }
+
+    [Fact]
+    public void Plan_UnknownWhen_NamesTheFieldAndTheValues()
+    {
+        var error = PlanError(Task(true, Step("a"), Step("b", dependsOn: ["a"]) with { When = "sometimes" }));
+        Assert.Contains("step[1].when", error, StringComparison.Ordinal);
+        Assert.Contains("on_success, on_failure, always", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_OnFailureWithoutDependencies_IsRefused()
+    {
+        Assert.Contains("step[0].when: on_failure needs depends_on", PlanError(Task(false, Step("a") with { When = "on_failure" })), StringComparison.Ordinal);
+        Assert.Equal(StepCondition.OnFailure, PlanOk(Task(false, Step("a"), Step("b") with { When = "on_failure" })).Steps[1].When);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public void Plan_MaxParallelBelowOne_NamesTheField(int value) =>
+        Assert.Contains("max_parallel must be at least 1", PlanError(Task(true, Step("a")) with { MaxParallel = value }), StringComparison.Ordinal);
 }

@@ -11,6 +11,28 @@ public sealed class TaskYamlTests
     private static (TaskDto? Task, string? Error) Read(string text) => TaskYaml.Read<TaskDto>(text, Json);
 
     [Fact]
+    public void Read_ControlFields_BindLikeJson()
+    {
+        var (task, error) = Read("""
+            max_parallel: 2
+            run_at: 2026-12-01T08:00:00Z
+            delay: 10m
+            step:
+              - command_type: bash
+                command_content: echo hi
+                when: on_failure
+            """);
+
+        Assert.Null(error);
+        Assert.NotNull(task);
+        Assert.Equal(2, task.MaxParallel);
+        Assert.Equal("2026-12-01T08:00:00Z", task.RunAt);
+        Assert.Equal("10m", task.Delay);
+        Assert.Equal("on_failure", task.Step![0].When);
+        Assert.Contains("max_parallel: expected a whole number", Read("max_parallel: two\nstep: []").Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_FullTask_BindsEveryField()
     {
         var (task, error) = Read("""

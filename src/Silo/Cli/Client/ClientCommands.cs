@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace RemoteExecutor.Silo.Cli.Client;
 
 /// <summary>
-/// The client commands of the executable: <c>submit</c>, <c>ls</c>, <c>get</c>, <c>logs</c>, <c>kill</c>, <c>pool</c>,
+/// The client commands of the executable: <c>submit</c>, <c>ls</c>, <c>get</c>, <c>logs</c>, <c>kill</c>, <c>pause</c>, <c>resume</c>, <c>pool</c>,
 /// <c>nodes</c>. They share the root's <c>--token</c>, <c>--token_file</c>, <c>--root</c> and <c>--node</c> and add
 /// <c>--url</c> and <c>-o</c>.
 /// </summary>
@@ -92,7 +92,18 @@ public static class ClientCommands
 
         var killTask = new Argument<string>("TASK") { Description = "task id" };
         var killStep = new Argument<string?>("STEP") { Description = "only this step", Arity = ArgumentArity.ZeroOrOne };
-        Client("kill", "Kill a task, or one of its steps", (c, ct) => KillAsync(c, c.Result.GetValue(killTask)!, c.Result.GetValue(killStep), ct), killTask, killStep);
+        Client("kill", "Kill a task, or one of its steps", (c, ct) => ControlAsync(c, "kill", c.Result.GetValue(killTask)!, c.Result.GetValue(killStep), null, ct), killTask, killStep);
+
+        var pauseTask = new Argument<string>("TASK") { Description = "task id" };
+        var pauseStep = new Argument<string?>("STEP") { Description = "only this step (one that has not started)", Arity = ArgumentArity.ZeroOrOne };
+        var duration = new Option<string?>("--duration") { Description = "end the pause by itself after this long (Go duration: 30s, 5m, 2h)" };
+        Client("pause", "Pause a task (no new step starts; running ones go on), or one step that has not started",
+            (c, ct) => ControlAsync(c, "pause", c.Result.GetValue(pauseTask)!, c.Result.GetValue(pauseStep), c.Result.GetValue(duration), ct), pauseTask, pauseStep, duration);
+
+        var resumeTask = new Argument<string>("TASK") { Description = "task id" };
+        var resumeStep = new Argument<string?>("STEP") { Description = "only this step", Arity = ArgumentArity.ZeroOrOne };
+        Client("resume", "Resume a paused task, or a paused step",
+            (c, ct) => ControlAsync(c, "resume", c.Result.GetValue(resumeTask)!, c.Result.GetValue(resumeStep), null, ct), resumeTask, resumeStep);
 
         var size = new Option<int?>("--size") { Description = "resize the pool to this many concurrent steps" };
         Client("pool", "Show (or with --size resize) a node's pool", (c, ct) => PoolAsync(c, c.Result.GetValue(size), ct), size);
@@ -218,9 +229,10 @@ public static class ClientCommands
         return exit;
     }
 
-    private static async Task<int> KillAsync(Context c, string task, string? step, CancellationToken ct)
+    private static async Task<int> ControlAsync(Context c, string action, string task, string? step, string? duration, CancellationToken ct)
     {
-        var path = step is null ? $"/api/v1/task/{ApiClient.Escape(task)}?action=kill" : $"/api/v1/task/{ApiClient.Escape(task)}/{ApiClient.Escape(step)}?action=kill";
+        var target = step is null ? $"/api/v1/task/{ApiClient.Escape(task)}" : $"/api/v1/task/{ApiClient.Escape(task)}/{ApiClient.Escape(step)}";
+        var path = $"{target}?action={action}" + (string.IsNullOrEmpty(duration) ? "" : $"&duration={ApiClient.Escape(duration)}");
         var reply = await c.Api.SendAsync(HttpMethod.Put, path, null, ct);
         if (c.Json)
         {

@@ -42,7 +42,7 @@ public sealed class HumanOutput(IAnsiConsole console)
 
     public void Task(string id, ApiReply reply, IReadOnlyList<StepDetail> steps)
     {
-        var colour = reply.Code == 0 ? "green" : reply.Code == 1001 ? "blue" : reply.Code == 1004 ? "grey" : "red";
+        var colour = reply.Code == 0 ? "green" : reply.Code == 1001 ? "blue" : reply.Code is 1004 or 1005 ? "grey" : "red";
         Console.MarkupLine($"task [bold]{Markup.Escape(id)}[/]: [{colour}]{Markup.Escape(reply.TaskState ?? "")}[/] ({Markup.Escape(reply.Message)})");
         var table = new Table().Border(TableBorder.Rounded).AddColumns("STEP", "STATE", "CODE", "TYPE", "DEPENDS ON", "TIMEOUT", "STARTED", "ENDED");
         foreach (var s in steps)

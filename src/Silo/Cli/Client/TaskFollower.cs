@@ -49,7 +49,7 @@ public sealed class TaskFollower(ApiClient api, IFollowView view, TimeSpan inter
         while (true)
         {
             var code = await ReadLinesAsync(task, step, ct);
-            if (code is not (1001 or 1004))
+            if (code is not (1001 or 1004 or 1005))
             {
                 var detail = await api.GetAsync($"/api/v1/task/{ApiClient.Escape(task)}", ct);
                 var steps = detail.Read<List<StepDetail>>();
