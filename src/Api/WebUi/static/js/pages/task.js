@@ -63,6 +63,7 @@ export function render(main, { arg: id, signal }) {
       badge.textContent = label.label;
       badge.className = `badge s-${label.cls}`;
       final = isFinal(state);
+      for (const button of main.querySelectorAll('.actions button')) button.disabled = final;
       if (chosen === null && steps.length > 0) {
         select((steps.find((st) => st.state === 1) ?? steps[0]).name);
       } else {
