@@ -15,6 +15,7 @@ export class ConsoleView {
     this.step = null;
     this.controller = null;
     this.pending = [];
+    this.shown = 0;
     this.status = statusLine();
     this.search = h('input', { id: 'console-search', type: 'search', placeholder: 'Filter lines', 'aria-label': 'Search the console' });
     this.search.addEventListener('input', () => this.redraw());
@@ -57,11 +58,16 @@ export class ConsoleView {
   flush() {
     const filter = this.search.value;
     const text = this.pending.filter((l) => !filter || l.content.includes(filter)).map((l) => `${l.content}\n`).join('');
+    this.shown += this.pending.filter((l) => !filter || l.content.includes(filter)).length;
     this.pending = [];
+    if (this.shown > SHOWN * 1.2) {
+      this.redraw();
+      this.output.scrollTop = this.output.scrollHeight;
+      return;
+    }
     if (text) {
       const atBottom = this.output.scrollTop + this.output.clientHeight >= this.output.scrollHeight - 4;
       this.output.append(document.createTextNode(text));
-      while (this.output.childNodes.length > SHOWN) this.output.firstChild.remove();
       if (atBottom) this.output.scrollTop = this.output.scrollHeight;
     }
     this.counted();
@@ -71,6 +77,7 @@ export class ConsoleView {
     this.pending = [];
     const filter = this.search.value;
     const shown = this.lines.filter((l) => !filter || l.content.includes(filter)).slice(-SHOWN);
+    this.shown = shown.length;
     replace(this.output, shown.map((l) => `${l.content}\n`).join(''));
     this.counted();
   }

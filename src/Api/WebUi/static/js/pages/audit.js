@@ -27,7 +27,7 @@ export async function render(main, { query, signal }) {
         h('td', {}, e.step ?? ''), h('td', {}, e.node ?? ''), h('td', { class: 'msg' }, e.outcome))));
     const pages = Math.max(1, Math.ceil(data.total / SIZE));
     replace(pager,
-      h('a', { class: 'button', href: `#/audit?page=${page - 1}`, 'aria-disabled': page <= 1, hidden: page <= 1 }, '← Newer'),
+      h('a', { class: 'button', href: `#/audit?page=${page - 1}`, hidden: page <= 1 }, '← Newer'),
       h('span', {}, `Page ${page} of ${pages} · ${data.total} entries`),
       h('a', { class: 'button', href: `#/audit?page=${page + 1}`, hidden: page >= pages }, 'Older →'));
   } catch (err) {
