@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Publishes the single-file executable for this machine's runtime, starts it on a throwaway root and checks
-# that it answers /healthyz. Used by ops/run-tests.sh; prints the file's size.
+# that it answers /healthyz and serves the web UI. Used by ops/run-tests.sh; prints the file's size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +30,12 @@ PID=$!
 for _ in $(seq 1 120); do
   if curl -fsS "http://127.0.0.1:$PORT/healthyz" >/dev/null 2>&1; then
     echo "publish: the published executable answers /healthyz"
+    # The web UI's files are embedded resources: they must come along in the single file.
+    if ! curl -fsS -o /dev/null -w '%{content_type}' "http://127.0.0.1:$PORT/ui/js/app.js" | grep -q '^text/javascript'; then
+      echo "publish: the published executable does not serve the web UI (/ui/js/app.js)" >&2
+      exit 1
+    fi
+    echo "publish: the published executable serves the web UI"
     exit 0
   fi
   sleep 0.5

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: installs what it needs (PostgreSQL from Debian packages),
+# Runs the whole test suite on a fresh machine: installs what it needs (PostgreSQL and chromium from Debian packages),
 # starts a throwaway PostgreSQL on 127.0.0.1 for the cluster tests, builds, runs every test, cleans up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,15 @@ if [ ! -x "$PG_BIN/initdb" ]; then
   apt-get update -qq
   apt-get install -y -qq postgresql >/dev/null
 fi
+
+# The web UI tests drive Debian's chromium through Playwright (no browser download: ExecutablePath).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing chromium (Debian package, for the web UI tests)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 PG_DIR=$(mktemp -d /tmp/re-pg.XXXXXX)
 PG_PORT=${RE_TEST_PG_PORT:-55433}

@@ -5,12 +5,12 @@ using Microsoft.Net.Http.Headers;
 namespace RemoteExecutor.Api;
 
 /// <summary>
-/// A browser opening the service's root (<c>GET /</c> asking for HTML first) lands on the API reference page instead of
+/// A browser opening the service's root (<c>GET /</c> asking for HTML first) lands on the web UI instead of
 /// a 401 envelope; API clients (JSON or no preference) keep the task list answer of the original tool.
 /// </summary>
 public static class BrowserLanding
 {
-    public const string Page = "/scalar";
+    public const string Page = WebUi.WebUiEndpoints.Path;
 
     public static WebApplication UseBrowserLanding(this WebApplication app)
     {

@@ -9,6 +9,7 @@ using RemoteExecutor.Api;
 using RemoteExecutor.Api.Endpoints;
 using RemoteExecutor.Api.OpenApi;
 using RemoteExecutor.Api.Security;
+using RemoteExecutor.Api.WebUi;
 using RemoteExecutor.Grains.Execution;
 using RemoteExecutor.Grains.Placement;
 using RemoteExecutor.Grains.Plugins;
@@ -335,6 +336,7 @@ public static class SiloHost
         app.MapScalarApiReference(o => o.WithTitle("RemoteExecutor API")).WithAccess(RouteAccess.Open);
         app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription().WithAccess(RouteAccess.Dashboard);
         app.MapSystemEndpoints();
+        app.MapWebUi();
         app.MapSchemaEndpoints();
         app.MapTaskEndpoints();
         app.MapPoolEndpoints();

@@ -68,6 +68,8 @@ public sealed class AuthTests
     [InlineData("/version")]
     [InlineData("/openapi/v1.json")]
     [InlineData("/scalar/")]
+    [InlineData("/ui")]
+    [InlineData("/ui/js/app.js")]
     public async Task OpenRoute_WithoutToken_Answers200(string path)
     {
         using var client = Anonymous();

@@ -128,14 +128,16 @@ public sealed class EnvelopeTests
     }
 
     [Fact]
-    public async Task Root_InABrowser_EndsOnTheScalarPage_WhileApiClientsKeepTheList()
+    public async Task Root_InABrowser_EndsOnTheWebUi_WhileApiClientsKeepTheList()
     {
         using var browser = new HttpClient { BaseAddress = _server.BaseAddress };
         using var page = new HttpRequestMessage(HttpMethod.Get, "/");
         page.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
         using var response = await browser.SendAsync(page);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.StartsWith("/scalar", response.RequestMessage!.RequestUri!.AbsolutePath, StringComparison.Ordinal);
+        Assert.Equal("/ui", response.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<title>RemoteExecutor</title>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var list = await Api.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, list.Status);
