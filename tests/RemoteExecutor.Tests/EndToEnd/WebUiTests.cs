@@ -24,12 +24,16 @@ public sealed class WebUiTests : IAsyncLifetime
 
     private static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..10];
 
-    private static string Shot(string name)
-    {
-        var dir = Path.Combine(ServerBinary.RepoRoot, "docs", "screenshots");
-        Directory.CreateDirectory(dir);
-        return Path.Combine(dir, name);
-    }
+    /// <summary>
+    /// Where a screenshot goes: the README's folder (docs/screenshots) when RE_UPDATE_SCREENSHOTS=1, else a temporary
+    /// folder, so a test run leaves the working tree as it found it.
+    /// </summary>
+    private static readonly Lazy<string> ShotDir = new(() =>
+        Environment.GetEnvironmentVariable("RE_UPDATE_SCREENSHOTS") == "1"
+            ? Directory.CreateDirectory(Path.Combine(ServerBinary.RepoRoot, "docs", "screenshots")).FullName
+            : Directory.CreateTempSubdirectory("re-ui-shots-").FullName);
+
+    private static string Shot(string name) => Path.Combine(ShotDir.Value, name);
 
     [Fact]
     public async Task Ui_StaticFiles_AreOpenTypedAndUnderAStrictPolicy_WhileTheApiStillNeedsTheToken()
