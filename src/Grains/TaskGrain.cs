@@ -409,6 +409,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
 
         S.State = TaskProjection.LiveState(S, _dag);
+        _activity.SetHeld(Id, ready.Count == 0 && !_dag.Steps.Any(s => s.State == ExecState.Running));
         if (publish)
         {
             await TryPublishSummaryAsync();

@@ -33,7 +33,7 @@ public sealed partial class ShutdownCoordinator : IHostedLifecycleService
         _api.Draining = true;
         if (_settings.Normal)
         {
-            LogDraining(_logger, _activity.Count);
+            LogDraining(_logger, _activity.Active);
             await _activity.WaitIdleAsync(cancellationToken);
             await _supervisor.WaitIdleAsync(cancellationToken);
             LogDrained(_logger);
@@ -62,7 +62,7 @@ public sealed partial class ShutdownCoordinator : IHostedLifecycleService
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping with --normal: refusing submits, waiting for {Count} unfinished tasks")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping with --normal: refusing submits, waiting for {Count} running tasks (paused or delayed ones go on after the restart)")]
     private static partial void LogDraining(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "All tasks finished; stopping")]

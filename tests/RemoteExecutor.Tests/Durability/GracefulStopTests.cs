@@ -114,6 +114,37 @@ public sealed class GracefulStopTests
     }
 
     [Fact]
+    public async Task Sigterm_WithNormal_DoesNotWaitForPausedOrDelayedTasks_WhichGoOnAfterTheRestart()
+    {
+        await using var server = await ServerProcess.StartAsync(["--normal"]);
+        var delayed = Ids.New("drainlater");
+        var paused = Ids.New("drainpaused");
+        await server.Api.SubmitOkAsync(delayed, Steps.Array(Steps.Of("echo later", name: "s")), "delay=1h");
+        await server.Api.SubmitOkAsync(paused, Steps.Array(Steps.Of("sleep 1", name: "a"), Steps.Of("echo b", name: "b", dependsOn: ["a"])));
+        Assert.Equal(HttpStatusCode.OK, (await server.Api.SendAsync(HttpMethod.Put, $"/api/v1/task/{paused}?action=pause")).Status);
+        await Poll.UntilAsync(async () => State((await server.Api.DetailAsync(paused)).Step("a")) == 0, Poll.Short, "step a of the paused task never finished");
+
+        var pid = server.Pid ?? throw new InvalidOperationException("the server is not running");
+        await SignalAsync(pid, "TERM");
+        await Poll.UntilAsync(() => server.Pid is null, TimeSpan.FromSeconds(30), $"--normal waited for held tasks\n{server.ReadLog()}");
+        Assert.Equal(0, await server.StopAsync());
+
+        await server.RestartAsync(kill: false);
+        Assert.Equal("Pending", (await server.Api.DetailAsync(delayed)).Header("X-Task-STATE"));
+        Assert.Equal("Paused", (await server.Api.DetailAsync(paused)).Header("X-Task-STATE"));
+        Assert.Equal(HttpStatusCode.OK, (await server.Api.SendAsync(HttpMethod.Put, $"/api/v1/task/{paused}?action=resume")).Status);
+        var done = await Poll.UntilAsync(
+            async () =>
+            {
+                var detail = await server.Api.DetailAsync(paused);
+                return (detail.Header("X-Task-STATE") == "Stop", detail);
+            },
+            Poll.Short,
+            last => $"the resumed task did not finish: {last}");
+        Assert.Equal(0, State(done.Step("b")));
+    }
+
+    [Fact]
     public async Task Sigterm_WithoutNormal_RecordsTheRunningStepKilledByTheShutdown()
     {
         var marker = Marker(720_000);
