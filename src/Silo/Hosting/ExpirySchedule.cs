@@ -26,11 +26,7 @@ public sealed partial class ExpirySchedule : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var started = new TaskCompletionSource();
-        using (_lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        {
-            await started.Task.WaitAsync(stoppingToken);
-        }
+        await _lifetime.WaitStartedAsync(stoppingToken);
 
         while (!stoppingToken.IsCancellationRequested)
         {

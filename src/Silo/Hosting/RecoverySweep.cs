@@ -28,11 +28,7 @@ public sealed partial class RecoverySweep : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var started = new TaskCompletionSource();
-        using (_lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        {
-            await started.Task.WaitAsync(stoppingToken);
-        }
+        await _lifetime.WaitStartedAsync(stoppingToken);
 
         var ids = await _reader.UnfinishedTasksAsync(_options.Node);
         if (ids.Count == 0)
