@@ -100,6 +100,37 @@ public sealed class PluginTests : IClassFixture<PluginServerFixture>
     }
 
     [Fact]
+    public async Task DotNetPlugin_Steps_WaitForAPoolSlotLikeScripts()
+    {
+        var before = (await Api.GetAsync("/api/v1/pool")).Data.GetProperty("size").GetInt32();
+        Assert.Equal(HttpStatusCode.OK, (await Api.SendAsync(HttpMethod.Post, "/api/v1/pool", """{"size":1}""")).Status);
+        try
+        {
+            var id = Ids.New("echopool");
+            await Api.SubmitOkAsync(id, Steps.Array(
+                Kind("echo", "one", new JsonObject { ["sleep_ms"] = 1500 }, name: "a"),
+                Kind("echo", "two", new JsonObject { ["sleep_ms"] = 1500 }, name: "b")), "async=true");
+
+            // Both are handed to the executor at once; the pool of one lets a single plugin step run.
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    var pool = (await Api.GetAsync("/api/v1/pool")).Data;
+                    return pool.GetProperty("running").GetInt32() == 1 && pool.GetProperty("waiting").GetInt32() == 1;
+                },
+                Poll.Short,
+                "two plugin steps never showed as one running and one waiting in a pool of one");
+            var detail = await Api.WaitForFinalAsync(id);
+            Assert.Equal(0, State(detail, "a"));
+            Assert.Equal(0, State(detail, "b"));
+        }
+        finally
+        {
+            await Api.SendAsync(HttpMethod.Post, "/api/v1/pool", $$"""{"size":{{before}}}""");
+        }
+    }
+
+    [Fact]
     public async Task DotNetPlugin_KilledAndTimedOut_StopLikeScripts()
     {
         var killed = Ids.New("echokill");
