@@ -40,3 +40,20 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 -- Audit retention (--audit_expire) deletes the oldest rows first.
 CREATE INDEX IF NOT EXISTS ix_audit_ts ON audit (ts);
+
+-- Durable event log (GET /api/v1/events, webhooks); one row per transition and run (ekey), ids increase.
+CREATE TABLE IF NOT EXISTS task_event (
+    id       BIGSERIAL PRIMARY KEY,
+    task     TEXT    NOT NULL,
+    run      TEXT    NOT NULL,
+    ekey     TEXT    NOT NULL,
+    type     TEXT    NOT NULL,
+    step     TEXT    NOT NULL,
+    state    INTEGER NOT NULL,
+    code     INTEGER NOT NULL,
+    msg      TEXT    NOT NULL,
+    node     TEXT    NOT NULL,
+    time     TEXT    NOT NULL,
+    ts       BIGINT  NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS ux_task_event_key ON task_event (task, run, ekey);

@@ -46,3 +46,21 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 -- Audit retention (--audit_expire) deletes the oldest rows first.
 CREATE INDEX IF NOT EXISTS ix_audit_ts ON audit (ts);
+
+-- Durable event log (GET /api/v1/events, webhooks): one row per task/step transition, ids increase. The same
+-- event of the same run (ekey, e.g. "step.started:build") is stored once, however often a reactivated grain records it.
+CREATE TABLE IF NOT EXISTS task_event (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    task     TEXT    NOT NULL,
+    run      TEXT    NOT NULL,
+    ekey     TEXT    NOT NULL,
+    type     TEXT    NOT NULL,
+    step     TEXT    NOT NULL,
+    state    INTEGER NOT NULL,
+    code     INTEGER NOT NULL,
+    msg      TEXT    NOT NULL,
+    node     TEXT    NOT NULL,
+    time     TEXT    NOT NULL,   -- ISO 8601 UTC, when it happened
+    ts       INTEGER NOT NULL    -- unix milliseconds, when it was stored
+);
+CREATE UNIQUE INDEX IF NOT EXISTS ux_task_event_key ON task_event (task, run, ekey);

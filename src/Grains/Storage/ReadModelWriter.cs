@@ -72,6 +72,9 @@ public sealed partial class ReadModelWriter : BackgroundService
     /// <summary>Deletes at most <paramref name="limit"/> audit rows written before <paramref name="before"/> (audit retention).</summary>
     public Task DeleteAuditAsync(DateTimeOffset before, int limit) => Enqueue(new DeleteAuditOp(before.ToUnixTimeMilliseconds(), limit));
 
+    /// <summary>Appends events of one run of a task (an event already stored for that run is kept as it is); completes when committed.</summary>
+    public Task AppendEventsAsync(string run, IReadOnlyList<TaskEvent> events) => Enqueue(new EventsOp(run, events));
+
     /// <summary>Deletes everything the read model holds about a task (expiry).</summary>
     public Task DeleteTaskAsync(string task) => Enqueue(new DeleteTaskOp(task));
 
@@ -217,7 +220,18 @@ public sealed partial class ReadModelWriter : BackgroundService
                     case DeleteAuditOp d:
                         await ExecuteAsync(connection, tx, Sql.DeleteOldAudit, ("before", d.Before), ("limit", d.Limit));
                         break;
+                    case EventsOp e:
+                        var stored = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                        foreach (var ev in e.Events)
+                        {
+                            await ExecuteAsync(connection, tx, Sql.InsertEvent, ("task", ev.Task), ("run", e.Run), ("ekey", ev.Key),
+                                ("type", ev.Type), ("step", ev.Step), ("state", ev.State), ("code", ev.Code), ("msg", ev.Msg),
+                                ("node", ev.Node), ("time", ev.Time), ("ts", stored));
+                        }
+
+                        break;
                     case DeleteTaskOp d:
+                        await ExecuteAsync(connection, tx, Sql.DeleteEvents, ("task", d.Task));
                         await ExecuteAsync(connection, tx, Sql.DeleteConsole, ("task", d.Task));
                         await ExecuteAsync(connection, tx, Sql.DeleteSummary, ("task", d.Task));
                         break;
@@ -291,6 +305,8 @@ public sealed partial class ReadModelWriter : BackgroundService
     private sealed record DeleteConsoleOp(string Task) : WriteOp;
 
     private sealed record AuditOp(AuditEntry Entry) : WriteOp;
+
+    private sealed record EventsOp(string Run, IReadOnlyList<TaskEvent> Events) : WriteOp;
 
     private sealed record DeleteTaskOp(string Task) : WriteOp;
 

@@ -53,4 +53,17 @@ internal static class Sql
 
     public const string ListAudit =
         "SELECT id, ts, actor, client, action, task, step, node, outcome FROM audit ORDER BY id DESC LIMIT @limit OFFSET @offset";
+
+    public const string InsertEvent =
+        "INSERT INTO task_event (task, run, ekey, type, step, state, code, msg, node, time, ts) " +
+        "VALUES (@task, @run, @ekey, @type, @step, @state, @code, @msg, @node, @time, @ts) ON CONFLICT (task, run, ekey) DO NOTHING";
+
+    public const string DeleteEvents = "DELETE FROM task_event WHERE task = @task";
+
+    /// <summary>Events after id @after, oldest first; @task / @node empty = any.</summary>
+    public const string ReadEvents =
+        "SELECT id, type, task, step, state, code, msg, node, time FROM task_event WHERE id > @after " +
+        "AND (@task = '' OR task = @task) AND (@node = '' OR node = @node) ORDER BY id LIMIT @limit";
+
+    public const string LatestEvent = "SELECT COALESCE(MAX(id), 0) FROM task_event";
 }

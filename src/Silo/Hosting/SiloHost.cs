@@ -341,6 +341,7 @@ public static class SiloHost
         app.MapTaskEndpoints();
         app.MapPoolEndpoints();
         app.MapAuditEndpoints();
+        app.MapEventStream();
         app.MapNodeEndpoints();
         app.MapPluginEndpoints();
         app.MapMetrics();
