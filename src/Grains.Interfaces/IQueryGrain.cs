@@ -27,4 +27,8 @@ public interface IQueryGrain : IGrainWithIntegerKey
     /// <summary>The id of the newest stored event; 0 when there is none.</summary>
     [Alias("LatestEventId")]
     Task<long> LatestEventId();
+
+    /// <summary>The webhook deliveries of a task, oldest event first.</summary>
+    [Alias("TaskDeliveries")]
+    Task<IReadOnlyList<HookDelivery>> TaskDeliveries(string taskId);
 }

@@ -36,4 +36,6 @@ public sealed class QueryGrain : Grain, IQueryGrain
         _reader.ReadEventsAsync(after, task, node, limit);
 
     public Task<long> LatestEventId() => _reader.LatestEventIdAsync();
+
+    public Task<IReadOnlyList<HookDelivery>> TaskDeliveries(string taskId) => _reader.TaskDeliveriesAsync(taskId);
 }

@@ -130,6 +130,11 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             Deadline = spec.Timeout is { } t ? (startAt ?? now) + t : null,
             MaxParallel = spec.MaxParallel,
             StartAt = startAt,
+            Hooks =
+            [
+                .. spec.Hooks.Select(h => h with { Secret = h.Secret.Length == 0 ? "" : _seal.SealValue(h.Secret) }),
+                .. _options.Webhooks.Select(url => new HookSpec { Url = url }),
+            ],
         };
         _dag = NewDag();
         _recovered = true;
@@ -601,7 +606,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
         try
         {
-            await _writer.AppendEventsAsync(S.Run.ToString("N"), events);
+            await _writer.AppendEventsAsync(S.Run.ToString("N"), events, S.Hooks);
             _events.Recorded(events);
         }
         catch (Exception ex)

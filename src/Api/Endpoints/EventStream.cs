@@ -28,7 +28,20 @@ public static class EventStream
             .WithSummary("Follow every task's events (Server-Sent Events; filters task, node, type; resume with Last-Event-ID)")
             .WithDescription(Description)
             .Produces<string>(200, ConsoleStreams.EventStream).Produces<Envelope<object>>(400);
+        app.MapGet("/api/v1/task/{task}/hooks", Deliveries).WithTags("Tasks").WithName("TaskHooks")
+            .WithSummary("Webhook deliveries of a task: event, url, state (pending/delivered/failed), attempts, last HTTP status and error")
+            .Produces<Envelope<List<HookDelivery>>>().Produces<Envelope<object>>(404);
         return app;
+    }
+
+    public static async Task<IResult> Deliveries(IGrainFactory grains, string task)
+    {
+        if (await grains.GetTask(task).GetView() is null)
+        {
+            return ApiResults.Error(ResultCode.NotFound, $"task {task} not found");
+        }
+
+        return ApiResults.Ok(await grains.GetGrain<IQueryGrain>(0).TaskDeliveries(task));
     }
 
     public static async Task Events(HttpContext context, IGrainFactory grains, string? task, string? node, long? after)

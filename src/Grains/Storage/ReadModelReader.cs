@@ -69,6 +69,31 @@ public sealed class ReadModelReader
         return list;
     }
 
+    /// <summary>The webhook deliveries of a task, oldest event first.</summary>
+    public async Task<IReadOnlyList<HookDelivery>> TaskDeliveriesAsync(string task)
+    {
+        await using var connection = await _database.OpenAsync();
+        await using var command = Command(connection, Sql.TaskDeliveries, ("task", task));
+        await using var reader = await command.ExecuteReaderAsync();
+        var list = new List<HookDelivery>();
+        while (await reader.ReadAsync())
+        {
+            list.Add(new HookDelivery
+            {
+                EventId = reader.GetInt64(0),
+                Type = reader.GetString(1),
+                Step = reader.GetString(2),
+                Url = reader.GetString(3),
+                State = reader.GetInt32(4) switch { 0 => "pending", 1 => "delivered", _ => "failed" },
+                Attempts = reader.GetInt32(5),
+                Status = reader.GetInt32(6),
+                Error = reader.GetString(7),
+            });
+        }
+
+        return list;
+    }
+
     /// <summary>The id of the newest stored event; 0 when there is none.</summary>
     public async Task<long> LatestEventIdAsync()
     {
