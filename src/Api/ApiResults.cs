@@ -26,16 +26,5 @@ public static class ApiResults
         _ => StatusCodes.Status200OK,
     };
 
-    public static string Name(ResultCode code) => code switch
-    {
-        ResultCode.Success => "success",
-        ResultCode.InternalError => "internal error",
-        ResultCode.ParameterError => "parameter error",
-        ResultCode.InProgress => "in progress",
-        ResultCode.ExecutionFailed => "execution failed",
-        ResultCode.NotFound => "data not found or destroyed",
-        ResultCode.Pending => "pending",
-        ResultCode.Paused => "paused",
-        _ => code.ToString(),
-    };
+    public static string Name(ResultCode code) => StepText.Name(code);
 }

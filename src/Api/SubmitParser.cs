@@ -40,7 +40,8 @@ public static class SubmitParser
             maxParallel = n;
         }
 
-        var options = new TaskOptions(q["timeout"], q["node"], maxParallel, q["run_at"], q["delay"]);
+        var hooks = q["hook"].Select(url => new HookDto { Url = url }).ToList();
+        var options = new TaskOptions(q["timeout"], q["node"], maxParallel, q["run_at"], q["delay"], hooks, "query parameter hook");
         return Build(q["id"], options, [.. q["env_vars"].Where(v => !string.IsNullOrEmpty(v)).Select(v => v!)], isAsync, steps, defaultNode);
     }
 
@@ -54,12 +55,12 @@ public static class SubmitParser
             return (null, error);
         }
 
-        var options = new TaskOptions(task.Timeout, task.Node, task.MaxParallel, task.RunAt, task.Delay);
+        var options = new TaskOptions(task.Timeout, task.Node, task.MaxParallel, task.RunAt, task.Delay, task.Hooks ?? [], "hooks[{0}].url");
         return Build(task.Id, options, task.EnvVars ?? [], task.Async, task.Step ?? [], defaultNode);
     }
 
     /// <summary>The task-level options that come from the query (v1) or the body (v2).</summary>
-    private sealed record TaskOptions(string? Timeout, string? Node, int? MaxParallel, string? RunAt, string? Delay);
+    private sealed record TaskOptions(string? Timeout, string? Node, int? MaxParallel, string? RunAt, string? Delay, List<HookDto> Hooks, string HookField);
 
     private static (TaskSpec? Spec, string? Error) Build(
         string? rawId, TaskOptions options, List<string> env, bool isAsync, List<StepDto> steps, string defaultNode)
@@ -115,6 +116,19 @@ public static class SubmitParser
             runAt = at;
         }
 
+        var hooks = new List<HookSpec>(options.Hooks.Count);
+        for (var i = 0; i < options.Hooks.Count; i++)
+        {
+            var field = string.Format(System.Globalization.CultureInfo.InvariantCulture, options.HookField, i);
+            var hook = options.Hooks[i];
+            if (hook?.Url is not { } url || !HookUrl.IsValid(url))
+            {
+                return (null, $"{field}: \"{Printable(hook?.Url ?? "")}\" is not an absolute http or https URL");
+            }
+
+            hooks.Add(new HookSpec { Url = url, Events = hook.Events ?? [], Secret = hook.Secret ?? "" });
+        }
+
         var requests = new List<StepRequest>(steps.Count);
         for (var i = 0; i < steps.Count; i++)
         {
@@ -159,6 +173,7 @@ public static class SubmitParser
             MaxParallel = options.MaxParallel,
             RunAt = runAt,
             Delay = delay,
+            Hooks = hooks,
         }, null);
     }
 

@@ -19,4 +19,16 @@ public interface IQueryGrain : IGrainWithIntegerKey
     /// <summary>The last <paramref name="lines"/> lines of each named step, with each step's total count.</summary>
     [Alias("ReadTails")]
     Task<IReadOnlyList<ConsoleTail>> ReadTails(string taskId, IReadOnlyList<string> steps, int lines);
+
+    /// <summary>At most <paramref name="limit"/> stored events after id <paramref name="after"/>, oldest first; empty task/node: any.</summary>
+    [Alias("ReadEvents")]
+    Task<IReadOnlyList<StoredEvent>> ReadEvents(long after, string task, string node, int limit);
+
+    /// <summary>The id of the newest stored event; 0 when there is none.</summary>
+    [Alias("LatestEventId")]
+    Task<long> LatestEventId();
+
+    /// <summary>The webhook deliveries of a task, oldest event first.</summary>
+    [Alias("TaskDeliveries")]
+    Task<IReadOnlyList<HookDelivery>> TaskDeliveries(string taskId);
 }

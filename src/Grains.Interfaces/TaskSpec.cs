@@ -17,4 +17,6 @@ public sealed record TaskSpec
     [Id(7)] public DateTimeOffset? RunAt { get; init; }
     /// <summary>Start the task this long after it is accepted; exclusive with <see cref="RunAt"/>.</summary>
     [Id(8)] public TimeSpan? Delay { get; init; }
+    /// <summary>Webhooks that receive the task's events.</summary>
+    [Id(9)] public IReadOnlyList<HookSpec> Hooks { get; init; } = [];
 }

@@ -31,4 +31,11 @@ public sealed class QueryGrain : Grain, IQueryGrain
 
     public Task<IReadOnlyList<ConsoleTail>> ReadTails(string taskId, IReadOnlyList<string> steps, int lines) =>
         _reader.ReadTailsAsync(taskId, steps, lines);
+
+    public Task<IReadOnlyList<StoredEvent>> ReadEvents(long after, string task, string node, int limit) =>
+        _reader.ReadEventsAsync(after, task, node, limit);
+
+    public Task<long> LatestEventId() => _reader.LatestEventIdAsync();
+
+    public Task<IReadOnlyList<HookDelivery>> TaskDeliveries(string taskId) => _reader.TaskDeliveriesAsync(taskId);
 }

@@ -22,6 +22,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly IPersistentState<TaskState> _state;
     private readonly EngineOptions _options;
     private readonly ReadModelWriter _writer;
+    private readonly TaskEventLog _events = new();
     private readonly NodeActivity _activity;
     private readonly EngineMetrics _metrics;
     private readonly TimeProvider _clock;
@@ -129,6 +130,11 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             Deadline = spec.Timeout is { } t ? (startAt ?? now) + t : null,
             MaxParallel = spec.MaxParallel,
             StartAt = startAt,
+            Hooks =
+            [
+                .. spec.Hooks.Select(h => h with { Secret = h.Secret.Length == 0 ? "" : _seal.SealValue(h.Secret) }),
+                .. _options.Webhooks.Select(url => new HookSpec { Url = url }),
+            ],
         };
         _dag = NewDag();
         _recovered = true;
@@ -253,6 +259,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         {
             S.State = TaskProjection.LiveState(S, _dag);
             await TryPublishSummaryAsync();
+            await RecordEventsAsync([]);
         }
     }
 
@@ -415,6 +422,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             await TryPublishSummaryAsync();
         }
 
+        // Before-events are stored before the steps' processes spawn (nobody waits for their delivery).
+        await RecordEventsAsync(ready);
         if (ready.Count > 0 && !await StartAsync(ready))
         {
             await AdvanceAsync();
@@ -485,6 +494,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
         await _state.WriteStateAsync();
         await PublishFinalSummaryAsync();
+        await RecordEventsAsync([]);
         S.Holds.Clear();
         await _deadline.ClearAsync();
         await _pauseEnd.ClearAsync();
@@ -584,6 +594,26 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
 
         return dag;
+    }
+
+    /// <summary>Appends the run's new events to the durable event log (best effort: the next transition records what failed).</summary>
+    private async Task RecordEventsAsync(IReadOnlyList<StepSpec> dispatched)
+    {
+        var events = _events.Pending(S.Run, View(), dispatched, _clock.GetUtcNow());
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _writer.AppendEventsAsync(S.Run.ToString("N"), events, S.Hooks);
+            _events.Recorded(events);
+        }
+        catch (Exception ex)
+        {
+            LogStorageFailed(_logger, ex, Id);
+        }
     }
 
     private async Task TryPublishSummaryAsync()

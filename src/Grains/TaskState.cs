@@ -26,6 +26,8 @@ public sealed class TaskState
     [Id(14)] public DateTimeOffset? StartAt { get; set; }
     /// <summary>Pauses in force; written when a pause is set or ends.</summary>
     [Id(15)] public List<PauseHold> Holds { get; set; } = [];
+    /// <summary>The task's webhooks and the server's (--webhook), secrets sealed.</summary>
+    [Id(16)] public List<HookSpec> Hooks { get; set; } = [];
 
     public bool Exists => Id is not null;
 }

@@ -22,6 +22,8 @@ public sealed class TaskDto
     [JsonPropertyName("run_at")] public string? RunAt { get; set; }
     [Description("Start the task this long after it is accepted (Go duration, at most --key_expire); exclusive with run_at. Example: 10m.")]
     [JsonPropertyName("delay")] public string? Delay { get; set; }
+    [Description("Webhooks: each {url, events, secret} receives the task's events as signed CloudEvents POSTs.")]
+    [JsonPropertyName("hooks")] public List<HookDto>? Hooks { get; set; }
     [Description("The steps, in order (or wired by depends_on when async is true).")]
     [JsonPropertyName("step")] public List<StepDto>? Step { get; set; }
 }

@@ -11,13 +11,5 @@ public sealed record StepEnd(
     public static StepEnd Of(StepView step) => new((int)step.State, step.Code, Describe(step).Message);
 
     /// <summary>The business code and message the console route answers with for a step in this state.</summary>
-    public static (ResultCode Code, string Message) Describe(StepView step) => step.State switch
-    {
-        ExecState.Pending => (ResultCode.Pending, "pending"),
-        ExecState.Running => (ResultCode.InProgress, "in progress"),
-        ExecState.Paused => (ResultCode.Paused, step.Message),
-        _ when step.Succeeded => (ResultCode.Success, "success"),
-        ExecState.Stop => (ResultCode.ExecutionFailed, $"exit code: {step.Code}"),
-        _ => (ResultCode.ExecutionFailed, string.IsNullOrEmpty(step.Message) ? step.State.DisplayName() : step.Message),
-    };
+    public static (ResultCode Code, string Message) Describe(StepView step) => StepText.Describe(step);
 }

@@ -137,6 +137,15 @@ public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
             "Start the task at this RFC 3339 time with its zone, e.g. `2026-12-01T08:00:00Z` (at most `--key_expire` ahead). The task is accepted at once and waits as pending (state 2, code 1004); it can be paused or killed meanwhile."));
         operation.Parameters.Add(Query("delay", JsonSchemaType.String, null,
             "Start the task this long after it is accepted, Go style, e.g. `10m` (at most `--key_expire`); exclusive with `run_at`."));
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = "hook",
+            In = ParameterLocation.Query,
+            Description = "Webhook URL (absolute http/https; repeat for more) that receives every event of the task as a CloudEvents 1.0 JSON POST (unsigned; use the v2 `hooks` field for a secret and an event filter).",
+            Explode = true,
+            Style = ParameterStyle.Form,
+            Schema = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+        });
     }
 
     private static OpenApiParameter Query(string name, JsonSchemaType type, JsonNode? fallback, string description) => new()

@@ -18,6 +18,12 @@ public sealed class EngineOptions
     /// <summary>How long audit log entries are kept (<c>--audit_expire</c>).</summary>
     public TimeSpan AuditExpire { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>URLs that receive every task's events (<c>--webhook</c>).</summary>
+    public IReadOnlyList<string> Webhooks { get; set; } = [];
+
+    /// <summary>How long an undelivered webhook event is retried (<c>--webhook_retry</c>).</summary>
+    public TimeSpan WebhookRetry { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Initial size of the worker pool (<c>--pool_size</c>).</summary>
     public int PoolSize { get; set; } = 30;
 

@@ -43,6 +43,65 @@ public sealed class ReadModelReader
         return new TaskPage(total, list);
     }
 
+    /// <summary>At most <paramref name="limit"/> events after id <paramref name="after"/>, oldest first; empty task/node: any.</summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(long after, string task, string node, int limit)
+    {
+        await using var connection = await _database.OpenAsync();
+        await using var command = Command(connection, Sql.ReadEvents, ("after", after), ("task", task), ("node", node), ("limit", limit));
+        await using var reader = await command.ExecuteReaderAsync();
+        var list = new List<StoredEvent>();
+        while (await reader.ReadAsync())
+        {
+            list.Add(new StoredEvent
+            {
+                Id = reader.GetInt64(0),
+                Type = reader.GetString(1),
+                Task = reader.GetString(2),
+                Step = reader.GetString(3),
+                State = reader.GetInt32(4),
+                Code = reader.GetInt32(5),
+                Msg = reader.GetString(6),
+                Node = reader.GetString(7),
+                Time = reader.GetString(8),
+            });
+        }
+
+        return list;
+    }
+
+    /// <summary>The webhook deliveries of a task, oldest event first.</summary>
+    public async Task<IReadOnlyList<HookDelivery>> TaskDeliveriesAsync(string task)
+    {
+        await using var connection = await _database.OpenAsync();
+        await using var command = Command(connection, Sql.TaskDeliveries, ("task", task));
+        await using var reader = await command.ExecuteReaderAsync();
+        var list = new List<HookDelivery>();
+        while (await reader.ReadAsync())
+        {
+            list.Add(new HookDelivery
+            {
+                EventId = reader.GetInt64(0),
+                Type = reader.GetString(1),
+                Step = reader.GetString(2),
+                Url = reader.GetString(3),
+                State = reader.GetInt32(4) switch { 0 => "pending", 1 => "delivered", _ => "failed" },
+                Attempts = reader.GetInt32(5),
+                Status = reader.GetInt32(6),
+                Error = reader.GetString(7),
+            });
+        }
+
+        return list;
+    }
+
+    /// <summary>The id of the newest stored event; 0 when there is none.</summary>
+    public async Task<long> LatestEventIdAsync()
+    {
+        await using var connection = await _database.OpenAsync();
+        await using var command = Command(connection, Sql.LatestEvent);
+        return Convert.ToInt64(await command.ExecuteScalarAsync() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The node a task was last submitted to; null when the task is not (or no longer) known.</summary>
     public async Task<string?> NodeOfTaskAsync(string id)
     {

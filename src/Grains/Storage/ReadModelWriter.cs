@@ -72,6 +72,10 @@ public sealed partial class ReadModelWriter : BackgroundService
     /// <summary>Deletes at most <paramref name="limit"/> audit rows written before <paramref name="before"/> (audit retention).</summary>
     public Task DeleteAuditAsync(DateTimeOffset before, int limit) => Enqueue(new DeleteAuditOp(before.ToUnixTimeMilliseconds(), limit));
 
+    /// <summary>Appends events of one run of a task (an event already stored for that run is kept as it is); completes when committed.</summary>
+    /// <remarks>Each newly stored event also gets one outbox row per hook that wants it (same transaction).</remarks>
+    public Task AppendEventsAsync(string run, IReadOnlyList<TaskEvent> events, IReadOnlyList<HookSpec> hooks) => Enqueue(new EventsOp(run, events, hooks));
+
     /// <summary>Deletes everything the read model holds about a task (expiry).</summary>
     public Task DeleteTaskAsync(string task) => Enqueue(new DeleteTaskOp(task));
 
@@ -217,7 +221,27 @@ public sealed partial class ReadModelWriter : BackgroundService
                     case DeleteAuditOp d:
                         await ExecuteAsync(connection, tx, Sql.DeleteOldAudit, ("before", d.Before), ("limit", d.Limit));
                         break;
+                    case EventsOp e:
+                        var stored = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                        foreach (var ev in e.Events)
+                        {
+                            var id = await ScalarAsync(connection, tx, Sql.InsertEvent, ("task", ev.Task), ("run", e.Run), ("ekey", ev.Key),
+                                ("type", ev.Type), ("step", ev.Step), ("state", ev.State), ("code", ev.Code), ("msg", ev.Msg),
+                                ("node", ev.Node), ("time", ev.Time), ("ts", stored));
+                            for (var h = 0; id is not null && h < e.Hooks.Count; h++)
+                            {
+                                if (e.Hooks[h].Wants(ev.Type))
+                                {
+                                    await ExecuteAsync(connection, tx, Sql.InsertDelivery, ("event_id", Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture)),
+                                        ("hook", h), ("task", ev.Task), ("node", ev.Node), ("url", e.Hooks[h].Url), ("secret", e.Hooks[h].Secret), ("now", stored));
+                                }
+                            }
+                        }
+
+                        break;
                     case DeleteTaskOp d:
+                        await ExecuteAsync(connection, tx, Sql.DeleteDeliveries, ("task", d.Task));
+                        await ExecuteAsync(connection, tx, Sql.DeleteEvents, ("task", d.Task));
                         await ExecuteAsync(connection, tx, Sql.DeleteConsole, ("task", d.Task));
                         await ExecuteAsync(connection, tx, Sql.DeleteSummary, ("task", d.Task));
                         break;
@@ -260,9 +284,22 @@ public sealed partial class ReadModelWriter : BackgroundService
         ("updated", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
     ];
 
+    private static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, tx, sql, parameters);
+        var value = await command.ExecuteScalarAsync();
+        return value is DBNull ? null : value;
+    }
+
     private static async Task ExecuteAsync(DbConnection connection, DbTransaction tx, string sql, params (string Name, object? Value)[] parameters)
     {
-        await using var command = connection.CreateCommand();
+        await using var command = Command(connection, tx, sql, parameters);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static DbCommand Command(DbConnection connection, DbTransaction tx, string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
         command.Transaction = tx;
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
@@ -273,7 +310,7 @@ public sealed partial class ReadModelWriter : BackgroundService
             command.Parameters.Add(p);
         }
 
-        await command.ExecuteNonQueryAsync();
+        return command;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Read model write of {Count} operations failed")]
@@ -291,6 +328,8 @@ public sealed partial class ReadModelWriter : BackgroundService
     private sealed record DeleteConsoleOp(string Task) : WriteOp;
 
     private sealed record AuditOp(AuditEntry Entry) : WriteOp;
+
+    private sealed record EventsOp(string Run, IReadOnlyList<TaskEvent> Events, IReadOnlyList<HookSpec> Hooks) : WriteOp;
 
     private sealed record DeleteTaskOp(string Task) : WriteOp;
 

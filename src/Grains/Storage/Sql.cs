@@ -53,4 +53,36 @@ internal static class Sql
 
     public const string ListAudit =
         "SELECT id, ts, actor, client, action, task, step, node, outcome FROM audit ORDER BY id DESC LIMIT @limit OFFSET @offset";
+
+    public const string InsertEvent =
+        "INSERT INTO task_event (task, run, ekey, type, step, state, code, msg, node, time, ts) " +
+        "VALUES (@task, @run, @ekey, @type, @step, @state, @code, @msg, @node, @time, @ts) ON CONFLICT (task, run, ekey) DO NOTHING RETURNING id";
+
+    public const string DeleteEvents = "DELETE FROM task_event WHERE task = @task";
+
+    /// <summary>Events after id @after, oldest first; @task / @node empty = any.</summary>
+    public const string ReadEvents =
+        "SELECT id, type, task, step, state, code, msg, node, time FROM task_event WHERE id > @after " +
+        "AND (@task = '' OR task = @task) AND (@node = '' OR node = @node) ORDER BY id LIMIT @limit";
+
+    public const string LatestEvent = "SELECT COALESCE(MAX(id), 0) FROM task_event";
+
+    public const string InsertDelivery =
+        "INSERT INTO hook_delivery (event_id, hook, task, node, url, secret, state, attempts, status, error, next_at, created) " +
+        "VALUES (@event_id, @hook, @task, @node, @url, @secret, 0, 0, 0, '', @now, @now) ON CONFLICT (event_id, hook) DO NOTHING";
+
+    public const string DeleteDeliveries = "DELETE FROM hook_delivery WHERE task = @task";
+
+    /// <summary>Undelivered rows of one node, oldest event first.</summary>
+    public const string DueDeliveries =
+        "SELECT d.event_id, d.hook, d.url, d.secret, d.attempts, d.next_at, d.created, e.type, e.task, e.step, e.state, e.code, e.msg, e.node, e.time " +
+        "FROM hook_delivery d JOIN task_event e ON e.id = d.event_id WHERE d.node = @node AND d.state = 0 ORDER BY d.event_id, d.hook LIMIT @limit";
+
+    public const string UpdateDelivery =
+        "UPDATE hook_delivery SET state = @state, attempts = @attempts, status = @status, error = @error, next_at = @next_at " +
+        "WHERE event_id = @event_id AND hook = @hook";
+
+    public const string TaskDeliveries =
+        "SELECT d.event_id, e.type, e.step, d.url, d.state, d.attempts, d.status, d.error FROM hook_delivery d " +
+        "JOIN task_event e ON e.id = d.event_id WHERE d.task = @task ORDER BY d.event_id, d.hook";
 }

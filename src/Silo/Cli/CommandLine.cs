@@ -85,6 +85,21 @@ public static class CommandLine
                 return HostAllowList.TryParse(s, out _, out _);
             });
 
+        // Webhooks (issue 12).
+        var webhook = List(
+            "--webhook",
+            "URL that receives every task's events as CloudEvents POSTs (also REMOTE_EXECUTOR_WEBHOOK), comma-separated, repeatable",
+            (string s, out string? v, out string e) =>
+            {
+                e = $"invalid webhook URL \"{s}\": expected an absolute http or https URL";
+                v = s;
+                return HookUrl.IsValid(s);
+            });
+        webhook.DefaultValueFactory = _ => Environment.GetEnvironmentVariable("REMOTE_EXECUTOR_WEBHOOK") is { Length: > 0 } w
+            ? w.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
+        var webhookRetry = Duration("--webhook_retry", "how long an undelivered webhook event is retried (exponential backoff), e.g. 24h", TimeSpan.FromHours(24));
+
         // Output bounds (issue 19).
         var maxLine = Size("--max_line", "longest console line; longer lines are stored in pieces ending with \"…[line continues]\"", 64 << 10, 256, 64 << 20);
         var maxOutput = Size("--max_output", "most output kept per step; beyond it output is dropped and the console says how much", 1L << 30, 1024, long.MaxValue);
@@ -118,7 +133,7 @@ public static class CommandLine
 
         Option[] all = [addr, normal, debug, root, keyExpire, auditExpire, execTimeout, timeout, maxRequests, poolSize, database, node, siloPort, advertise, token, insecure, metricsToken,
             tokenFile, metricsTokenFile, databaseFile, secretKeyFile, clusterCert, clusterKey, clusterInsecure, clusterId, gatewayPort,
-            maxPoolSize, allowedOrigins, allowedHosts, maxLine, maxOutput, plugins, uploadLimit];
+            maxPoolSize, allowedOrigins, allowedHosts, maxLine, maxOutput, plugins, uploadLimit, webhook, webhookRetry];
         var rootCommand = new RootCommand("OS Remote Executor: runs shell, PowerShell and Python scripts on this machine through an HTTP API");
         foreach (var option in all)
         {
@@ -169,7 +184,15 @@ public static class CommandLine
                 MaxLine = (int)result.GetValue(maxLine),
                 MaxOutput = result.GetValue(maxOutput),
                 UploadLimit = result.GetValue(uploadLimit),
+                Webhooks = result.GetValue(webhook) ?? [],
+                WebhookRetry = result.GetValue(webhookRetry),
             };
+            if (settings.Webhooks.FirstOrDefault(w => !HookUrl.IsValid(w)) is { } badHook)
+            {
+                await Console.Error.WriteLineAsync($"remote_executor: error: --webhook: \"{badHook}\" is not an absolute http or https URL, try --help");
+                return UsageError;
+            }
+
             var (complete, error) = WithSecretFiles(settings, result.GetValue(tokenFile), result.GetValue(metricsTokenFile), result.GetValue(databaseFile));
             error ??= complete is null ? null : TransportError(complete);
             if (error is not null)

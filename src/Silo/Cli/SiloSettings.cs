@@ -69,6 +69,12 @@ public sealed record SiloSettings
     /// <summary>Most output bytes kept per step (<c>--max_output</c>).</summary>
     public long MaxOutput { get; init; } = 1L << 30;
 
+    /// <summary>URLs that receive every task's events (<c>--webhook</c>).</summary>
+    public IReadOnlyList<string> Webhooks { get; init; } = [];
+
+    /// <summary>How long an undelivered webhook event is retried (<c>--webhook_retry</c>).</summary>
+    public TimeSpan WebhookRetry { get; init; } = TimeSpan.FromHours(24);
+
     /// <summary>Largest file a workspace upload may write (<c>--upload_limit</c>).</summary>
     public long UploadLimit { get; init; } = 1L << 30;
 }

@@ -10,6 +10,7 @@ using RemoteExecutor.Api.Endpoints;
 using RemoteExecutor.Api.OpenApi;
 using RemoteExecutor.Api.Security;
 using RemoteExecutor.Api.WebUi;
+using RemoteExecutor.Grains.Hooks;
 using RemoteExecutor.Grains.Execution;
 using RemoteExecutor.Grains.Placement;
 using RemoteExecutor.Grains.Plugins;
@@ -223,6 +224,8 @@ public static class SiloHost
             ExecTimeout = settings.ExecTimeout,
             KeyExpire = settings.KeyExpire,
             AuditExpire = settings.AuditExpire,
+            Webhooks = settings.Webhooks,
+            WebhookRetry = settings.WebhookRetry,
             PoolSize = settings.PoolSize,
             MaxLine = settings.MaxLine,
             MaxOutput = settings.MaxOutput,
@@ -279,6 +282,7 @@ public static class SiloHost
         builder.Services.AddSingleton<RemoteExecutor.Grains.Tasks.ExpirySweep>();
         builder.Services.AddSingleton<RemoteExecutor.Grains.Storage.StorageRetry>();
         builder.Services.AddHostedService<ExpirySchedule>();
+        builder.Services.AddHostedService<HookDispatcher>();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(EngineMetrics.MeterName, "Microsoft.Orleans")
             .AddAspNetCoreInstrumentation()
@@ -341,6 +345,7 @@ public static class SiloHost
         app.MapTaskEndpoints();
         app.MapPoolEndpoints();
         app.MapAuditEndpoints();
+        app.MapEventStream();
         app.MapNodeEndpoints();
         app.MapPluginEndpoints();
         app.MapMetrics();

@@ -1,4 +1,3 @@
-using RemoteExecutor.Api.Follow;
 using RemoteExecutor.Grains.Interfaces;
 
 namespace RemoteExecutor.Tests.Unit;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace RemoteExecutor.Api.Follow;
+namespace RemoteExecutor.Grains.Interfaces;
 
 /// <summary>The events a task's view implies, and those one view adds to the one before.</summary>
 public static class TaskEvents
@@ -53,11 +53,11 @@ public static class TaskEvents
     }
 
     private static TaskEvent Step(TaskView view, StepView step, string type, DateTimeOffset? at) =>
-        new(type, view.Id, step.Spec.Name, (int)step.State, step.Code, StepEnd.Describe(step).Message, view.Node, Format(at));
+        new(type, view.Id, step.Spec.Name, (int)step.State, step.Code, StepText.Describe(step).Message, view.Node, Format(at));
 
     private static TaskEvent Task(TaskView view, string type, DateTimeOffset? at, ExecState state) =>
         new(type, view.Id, "", (int)state, state == ExecState.Pending ? 0 : view.Code,
-            state == ExecState.Pending ? "accepted" : string.IsNullOrEmpty(view.Message) ? ApiResults.Name(view.Result) : view.Message,
+            state == ExecState.Pending ? "accepted" : string.IsNullOrEmpty(view.Message) ? StepText.Name(view.Result) : view.Message,
             view.Node, Format(at));
 
     private static string Format(DateTimeOffset? at) => at?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) ?? "";

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace RemoteExecutor.Api.Follow;
+namespace RemoteExecutor.Grains.Interfaces;
 
 /// <summary>
 /// Something that happened to a task or one of its steps: <see cref="Type"/> is the event name
