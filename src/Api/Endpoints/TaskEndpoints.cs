@@ -295,6 +295,11 @@ public static class TaskEndpoints
             context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System);
     }
 
+    private static bool IsStopNote(string part) =>
+        part == StepNotes.ConsoleIncomplete
+        || part.StartsWith("outputs: ", StringComparison.Ordinal)
+        || (part.StartsWith("after ", StringComparison.Ordinal) && part.EndsWith(" attempts", StringComparison.Ordinal));
+
     private static string StepMessage(StepView step, ConsoleTail? tail)
     {
         switch (step.State)
@@ -312,9 +317,10 @@ public static class TaskEndpoints
         {
             lines.Add(step.Message);
         }
-        else if (step.Message.EndsWith(StepNotes.ConsoleIncomplete, StringComparison.Ordinal))
+        else
         {
-            lines.Add(StepNotes.ConsoleIncomplete);
+            // An exit code speaks through the console; the notes the engine adds to it are shown.
+            lines.AddRange(step.Message.Split("; ").Where(IsStopNote));
         }
 
         if (tail is not null)
