@@ -89,7 +89,7 @@ public sealed class RetryAndOutputTests : IClassFixture<RetryServerFixture>
         var id = Ids.New("outbig");
         // 2000 lines of 50 bytes = 100 000 bytes: only the first 64 KiB are read, the cut line is dropped.
         var done = await Api.RunAsync(id, Steps.Array(Steps.Of(
-            "for i in $(seq 1 2000); do printf 'k%04d=%044d\\n' $i 0; done > \"$TASK_STEP_OUTPUT\"", name: "A")));
+            "for i in $(seq 1 2000); do printf 'k%04d=%043d\\n' $i 0; done > \"$TASK_STEP_OUTPUT\"", name: "A")));
 
         Assert.Equal(0, done.Code);
         var outputs = done.Step("A").GetProperty("outputs");
@@ -159,6 +159,22 @@ public sealed class RetryAndOutputTests : IClassFixture<RetryServerFixture>
         Assert.Contains("while waiting to retry", done.Step("bad").GetProperty("msg").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, Attempts(done, "bad"));
         Assert.Equal(["attempt 1"], TaskApi.Lines(await Api.ConsoleAsync(id, "bad")));
+    }
+
+    [Fact]
+    public async Task Retry_BackoffWait_SurvivesARestart()
+    {
+        var id = Ids.New("retryrestart");
+        await Api.SubmitOkAsync(id, Steps.Array(WithRetry(Steps.Of(FailTimes(1, 1), name: "flaky"), new JsonObject { ["limit"] = 2, ["backoff"] = "3s" })));
+        await Poll.UntilAsync(() => Server.LogContains($"/{id}/flaky: attempt 1 failed; the next starts in"), Poll.Short, "the first attempt never failed");
+
+        // Killed mid-wait: only the stored retry time (and its reminder) can start the second attempt.
+        await Server.RestartAsync(kill: true);
+        var done = await Api.WaitForFinalAsync(id);
+        Assert.Equal("Stop", done.Header("X-Task-STATE"));
+        Assert.Equal(0, done.Code);
+        Assert.Equal(2, Attempts(done, "flaky"));
+        Assert.Equal(["attempt 2"], TaskApi.Lines(await Api.ConsoleAsync(id, "flaky")));
     }
 
     [Fact]
