@@ -46,6 +46,8 @@ public sealed class RetryAndOutputTests : IClassFixture<RetryServerFixture>
 
     private const int KilledState = -255;
 
+    private const int TimeoutState = -256;
+
     private static int Attempts(ApiAnswer detail, string step) => detail.Step(step).GetProperty("attempts").GetInt32();
 
     [Fact]
@@ -139,6 +141,27 @@ public sealed class RetryAndOutputTests : IClassFixture<RetryServerFixture>
 
         Assert.Equal(1, Attempts(done, "bad"));
         Assert.Equal(4, done.Step("bad").GetProperty("code").GetInt32());
+    }
+
+    [Fact]
+    public async Task Retry_Timeout_IsRetriedUnlessOnTimeoutIsFalse()
+    {
+        // The first attempt outlives the step timeout; the second finishes at once.
+        var script = "n=$(cat \"$TASK_WORKSPACE/count\" 2>/dev/null || echo 0); n=$((n+1)); echo $n > \"$TASK_WORKSPACE/count\"; "
+            + "echo \"attempt $n\"; if [ $n -le 1 ]; then sleep 30; fi";
+        var retried = Ids.New("retrytimeout");
+        var notRetried = Ids.New("retrynotimeout");
+        await Api.SubmitOkAsync(retried, Steps.Array(WithRetry(Steps.Of(script, name: "slow", timeout: "700ms"), Retry(2))));
+        var off = Retry(2);
+        off["on_timeout"] = false;
+        await Api.SubmitOkAsync(notRetried, Steps.Array(WithRetry(Steps.Of(script, name: "slow", timeout: "700ms"), off)));
+
+        var done = await Api.WaitForFinalAsync(retried);
+        Assert.Equal(0, done.Code);
+        Assert.Equal(2, Attempts(done, "slow"));
+        var stopped = await Api.WaitForFinalAsync(notRetried);
+        Assert.Equal(TimeoutState, stopped.Step("slow").GetProperty("state").GetInt32());
+        Assert.Equal(1, Attempts(stopped, "slow"));
     }
 
     [Fact]
