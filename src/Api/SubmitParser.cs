@@ -144,6 +144,12 @@ public static class SubmitParser
                 return (null, stepError);
             }
 
+            var (retry, retryError) = ParseRetry(s.Retry, $"step[{i}].retry");
+            if (retryError is not null)
+            {
+                return (null, retryError);
+            }
+
             if (s.With is { } with && with.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
             {
                 return (null, $"step[{i}].with: expected an object of settings, got {with.ValueKind.ToString().ToLowerInvariant()}");
@@ -159,6 +165,7 @@ public static class SubmitParser
                 Timeout = stepTimeout,
                 With = s.With is { ValueKind: JsonValueKind.Object } w ? w.GetRawText() : null,
                 When = s.When,
+                Retry = retry,
             });
         }
 
@@ -174,6 +181,60 @@ public static class SubmitParser
             RunAt = runAt,
             Delay = delay,
             Hooks = hooks,
+        }, null);
+    }
+
+    /// <summary>Checks a step's retry field; every error names the field it is about.</summary>
+    public static (RetryPolicy? Value, string? Error) ParseRetry(RetryDto? retry, string field)
+    {
+        if (retry is null)
+        {
+            return (null, null);
+        }
+
+        if (retry.Limit is not { } limit)
+        {
+            return (null, $"{field}.limit: required (0..{RetryPolicy.MaxLimit})");
+        }
+
+        if (limit is < 0 or > RetryPolicy.MaxLimit)
+        {
+            return (null, $"{field}.limit: must be between 0 and {RetryPolicy.MaxLimit}, got {limit}");
+        }
+
+        var (backoff, backoffError) = ParseTimeout(retry.Backoff, $"{field}.backoff");
+        if (backoffError is not null)
+        {
+            return (null, backoffError);
+        }
+
+        var (maxBackoff, maxError) = ParseTimeout(retry.MaxBackoff, $"{field}.max_backoff");
+        if (maxError is not null)
+        {
+            return (null, maxError);
+        }
+
+        if (backoff < TimeSpan.Zero || maxBackoff < TimeSpan.Zero)
+        {
+            return (null, $"{field}.{(backoff < TimeSpan.Zero ? "backoff" : "max_backoff")}: must not be negative");
+        }
+
+        var codes = retry.OnExitCodes ?? [];
+        for (var i = 0; i < codes.Count; i++)
+        {
+            if (codes[i] is < 1 or > 255)
+            {
+                return (null, $"{field}.on_exit_codes[{i}]: an exit code that fails a step is 1..255, got {codes[i]}");
+            }
+        }
+
+        return (new RetryPolicy
+        {
+            Limit = limit,
+            Backoff = backoff ?? RetryPolicy.DefaultBackoff,
+            MaxBackoff = maxBackoff ?? RetryPolicy.DefaultMaxBackoff,
+            OnExitCodes = [.. codes.Distinct()],
+            OnTimeout = retry.OnTimeout ?? true,
         }, null);
     }
 

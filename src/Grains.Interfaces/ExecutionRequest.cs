@@ -15,4 +15,6 @@ public sealed record ExecutionRequest
     [Id(7)] public IReadOnlyList<string> Secrets { get; init; } = [];
     /// <summary>The step's <c>with</c> settings object as JSON text (plugin kinds), or null.</summary>
     [Id(8)] public string? With { get; init; }
+    /// <summary>Which attempt of the step this is (1-based): attempts after the first write to their own console key.</summary>
+    [Id(9)] public int Attempt { get; init; } = 1;
 }

@@ -32,7 +32,7 @@ public interface ITaskGrain : IGrainWithStringKey
 
     /// <summary>A step's process has started (notification from its step grain).</summary>
     [Alias("StepStarted"), OneWay]
-    Task StepStarted(string step, Guid run, DateTimeOffset at);
+    Task StepStarted(string step, Guid run, DateTimeOffset at, int attempt);
 
     /// <summary>A step has reached a final state (notification from its step grain).</summary>
     [Alias("StepFinished"), OneWay]

@@ -14,4 +14,6 @@ public sealed record StepRequest
     [Id(6)] public string? With { get; init; }
     /// <summary>on_success, on_failure or always, as written (checked by the planner).</summary>
     [Id(7)] public string? When { get; init; }
+    /// <summary>The step's retry field, already checked.</summary>
+    [Id(8)] public RetryPolicy? Retry { get; init; }
 }

@@ -17,4 +17,6 @@ public sealed record StepSpec
     [Id(6)] public string? With { get; init; }
     /// <summary>When the step runs, given how its dependencies ended.</summary>
     [Id(7)] public StepCondition When { get; init; }
+    /// <summary>How a failed attempt is retried; null = never.</summary>
+    [Id(8)] public RetryPolicy? Retry { get; init; }
 }

@@ -13,6 +13,10 @@ public sealed record StepView
     [Id(5)] public DateTimeOffset? EndedAt { get; init; }
     /// <summary>Skipped because its <c>when</c> condition was not met (not because something failed): does not fail the task.</summary>
     [Id(6)] public bool ConditionSkipped { get; init; }
+    /// <summary><c>KEY=VALUE</c> outputs the step wrote (secrets masked).</summary>
+    [Id(7)] public IReadOnlyList<string> Outputs { get; init; } = [];
+    /// <summary>Attempts made so far (0 before the first starts).</summary>
+    [Id(8)] public int Attempts { get; init; }
 
     /// <summary>Finished with exit code 0.</summary>
     public bool Succeeded => State == ExecState.Stop && Code == 0;

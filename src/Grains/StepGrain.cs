@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using RemoteExecutor.Grains.Execution;
 using RemoteExecutor.Grains.Placement;
+using RemoteExecutor.Grains.Tasks;
 
 namespace RemoteExecutor.Grains;
 
@@ -11,12 +12,16 @@ namespace RemoteExecutor.Grains;
 /// elsewhere (placement's node-loss path): then it never asks the local executor and resolves its run as lost.
 /// </summary>
 [NodePlacement, GrainType(NodePlacement.StepGrainType)]
-public sealed partial class StepGrain : Grain, IStepGrain
+public sealed partial class StepGrain : Grain, IStepGrain, IRemindable
 {
     private readonly IPersistentState<StepState> _state;
     private readonly EngineOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<StepGrain> _logger;
+    private readonly TaskAlarm _retry;
+
+    /// <summary>A kill was asked for this run: whatever the attempt reports, the step does not run again.</summary>
+    private bool _killing;
 
     public StepGrain(
         [PersistentState(StorageNames.StepState, StorageNames.GrainStorage)] IPersistentState<StepState> state,
@@ -28,6 +33,7 @@ public sealed partial class StepGrain : Grain, IStepGrain
         _options = options;
         _clock = clock;
         _logger = logger;
+        _retry = new TaskAlarm(this, clock, options.KeepRunsAlive, StorageNames.RetryReminder, OnRetryDueAsync);
     }
 
     private StepState S => _state.State;
@@ -39,11 +45,19 @@ public sealed partial class StepGrain : Grain, IStepGrain
 
     private bool Live => S.DispatchedAt is not null && S.Outcome is null;
 
+    /// <summary>The execution run id of the current attempt.</summary>
+    private Guid ExecRun => StepAttempts.RunOf(S.Run, S.Attempt);
+
     private IExecutorGrain Executor => GrainFactory.GetGrain<IExecutorGrain>(IExecutorGrain.Key);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         KeepAliveWhileLive();
+        if (Live && S.RetryAt is { } due && OnItsNode)
+        {
+            _retry.Arm(due);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -66,16 +80,24 @@ public sealed partial class StepGrain : Grain, IStepGrain
             throw new InvalidOperationException($"node {Node} is not in the cluster; the step cannot start");
         }
 
+        _killing = false;
         _state.State = new StepState { Run = run.Run, Request = run, DispatchedAt = _clock.GetUtcNow() };
         await _state.WriteStateAsync();
         KeepAliveWhileLive();
+        await DispatchAsync(run);
+    }
+
+    /// <summary>Hands the current attempt to the executor (the state naming it is already stored).</summary>
+    private async Task DispatchAsync(StepRun run)
+    {
         try
         {
             await Executor.Start(new ExecutionRequest
             {
                 TaskId = run.TaskId,
                 StepName = run.Step.Name,
-                Run = run.Run,
+                Run = ExecRun,
+                Attempt = S.Attempt,
                 CommandType = run.Step.CommandType,
                 CommandContent = run.Step.CommandContent,
                 Env = run.Env,
@@ -83,6 +105,10 @@ public sealed partial class StepGrain : Grain, IStepGrain
                 Secrets = run.Secrets,
                 With = run.Step.With,
             });
+            if (S.Attempt > 1)
+            {
+                LogRetrying(_logger, this.GetPrimaryKeyString(), S.Attempt);
+            }
         }
         catch (Exception ex)
         {
@@ -99,7 +125,15 @@ public sealed partial class StepGrain : Grain, IStepGrain
             return;
         }
 
-        if (!OnItsNode || !await Executor.Kill(run, S.Request.Step.Name, reason, message))
+        _killing = true;
+        if (S.RetryAt is not null)
+        {
+            // Waiting for its next attempt: no process runs, so the step ends here and now.
+            await Finish(new StepOutcome(reason, 255, Join(message, $"while waiting to retry ({S.LastFailure})"), S.StartedAt, _clock.GetUtcNow()));
+            return;
+        }
+
+        if (!OnItsNode || !await Executor.Kill(ExecRun, S.Request.Step.Name, reason, message))
         {
             // The executor does not know the run (or its node is gone): no process is left to report.
             await Finish(new StepOutcome(reason, 255, message, S.StartedAt, _clock.GetUtcNow()));
@@ -116,10 +150,24 @@ public sealed partial class StepGrain : Grain, IStepGrain
 
         if (S.Outcome is not null)
         {
-            return new StepProgress(true, S.StartedAt, S.Outcome);
+            return new StepProgress(true, S.StartedAt, S.Outcome) { Attempts = S.Attempt };
         }
 
-        var status = OnItsNode ? await Executor.GetStatus(run, S.Request!.Step.Name) : ExecutionStatus.Lost;
+        if (S.RetryAt is { } due && OnItsNode)
+        {
+            // Waiting out its backoff: the alarm starts the next attempt (a reminder brought it back after a restart).
+            _retry.Arm(due);
+            return new StepProgress(true, S.StartedAt, null) { Attempts = S.Attempt };
+        }
+
+        var status = OnItsNode ? await Executor.GetStatus(ExecRun, S.Request!.Step.Name) : ExecutionStatus.Lost;
+        if (status == ExecutionStatus.Unknown && S.Attempt > 1)
+        {
+            // A retry queued but never spawned when the silo went down: hand the same attempt over again.
+            await DispatchAsync(S.Request!);
+            return new StepProgress(true, S.StartedAt, S.Outcome) { Attempts = S.Attempt };
+        }
+
         if (status == ExecutionStatus.Unknown)
         {
             // Queued but never spawned when the silo went down: nothing ran, so it may simply start again.
@@ -135,17 +183,18 @@ public sealed partial class StepGrain : Grain, IStepGrain
             await Finish(new StepOutcome(ExecState.SystemError, 255, why, S.StartedAt ?? S.DispatchedAt, _clock.GetUtcNow()), notify: false);
         }
 
-        return new StepProgress(true, S.StartedAt, S.Outcome);
+        return new StepProgress(true, S.StartedAt, S.Outcome) { Attempts = S.Attempt };
     }
 
     public async Task ReportStarted(Guid run, DateTimeOffset at)
     {
-        if (S.Run != run || S.Outcome is not null || S.Request is null)
+        if (ExecRun != run || S.Outcome is not null || S.Request is null)
         {
             return;
         }
 
-        S.StartedAt = at;
+        // The step's start is its first attempt's.
+        S.StartedAt ??= at;
         try
         {
             await _state.WriteStateAsync();
@@ -156,18 +205,77 @@ public sealed partial class StepGrain : Grain, IStepGrain
             LogStartNotStored(_logger, ex, this.GetPrimaryKeyString());
         }
 
-        await TaskOf(S.Request.TaskId).StepStarted(S.Request.Step.Name, run, at);
+        await TaskOf(S.Request.TaskId).StepStarted(S.Request.Step.Name, S.Run, at, S.Attempt);
     }
 
     public async Task ReportExit(Guid run, StepOutcome outcome)
     {
-        if (S.Run != run || S.Outcome is not null)
+        if (ExecRun != run || S.Outcome is not null || S.RetryAt is not null)
         {
             return;
         }
 
-        await Finish(outcome with { StartedAt = outcome.StartedAt ?? S.StartedAt });
+        if (!_killing && S.Request?.Step.Retry is { } policy && policy.Retries(outcome, S.Attempt))
+        {
+            await ScheduleRetryAsync(policy, outcome);
+            return;
+        }
+
+        var message = S.Attempt > 1 ? Join(outcome.Message, $"after {S.Attempt} attempts") : outcome.Message;
+        await Finish(outcome with { StartedAt = S.StartedAt ?? outcome.StartedAt, Message = message });
     }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != StorageNames.RetryReminder)
+        {
+            return;
+        }
+
+        if (!Live || S.RetryAt is null)
+        {
+            await _retry.ClearAsync();
+            return;
+        }
+
+        await OnRetryDueAsync();
+    }
+
+    /// <summary>The attempt failed in a way the policy retries: store when the next one starts, and set the alarm.</summary>
+    private async Task ScheduleRetryAsync(RetryPolicy policy, StepOutcome outcome)
+    {
+        var delay = policy.DelayAfter(S.Attempt);
+        S.RetryAt = _clock.GetUtcNow() + delay;
+        S.LastFailure = $"attempt {S.Attempt} ended: {(outcome.State == ExecState.Timeout ? "timed out" : $"exit code {outcome.Code}")}";
+        S.StartedAt ??= outcome.StartedAt;
+        await _state.WriteStateAsync();
+        LogRetryScheduled(_logger, this.GetPrimaryKeyString(), S.Attempt, delay);
+        await _retry.SetAsync(S.RetryAt.Value);
+    }
+
+    /// <summary>The backoff is over: the next attempt goes to the executor under its own run id.</summary>
+    private async Task OnRetryDueAsync()
+    {
+        if (!Live || S.RetryAt is null || S.Request is null || _killing)
+        {
+            return;
+        }
+
+        if (!OnItsNode)
+        {
+            LeaveIfMisplaced();
+            return;
+        }
+
+        S.Attempt++;
+        S.RetryAt = null;
+        await _state.WriteStateAsync();
+        await _retry.ClearAsync();
+        await DispatchAsync(S.Request);
+    }
+
+    private static string Join(string message, string note) =>
+        string.IsNullOrEmpty(note) ? message : string.IsNullOrEmpty(message) ? note : $"{message}; {note}";
 
     public async Task Forget()
     {
@@ -178,9 +286,17 @@ public sealed partial class StepGrain : Grain, IStepGrain
 
     private async Task Finish(StepOutcome outcome, bool notify = true)
     {
+        outcome = outcome with { Attempts = S.Attempt };
+        var retried = S.Attempt > 1 || S.RetryAt is not null;
         S.Outcome = outcome;
+        S.RetryAt = null;
         S.StartedAt ??= outcome.StartedAt;
         await _state.WriteStateAsync();
+        if (retried)
+        {
+            await _retry.ClearAsync();
+        }
+
         if (notify && S.Request is { } request)
         {
             await TaskOf(request.TaskId).StepFinished(request.Step.Name, S.Run, outcome);
@@ -212,6 +328,12 @@ public sealed partial class StepGrain : Grain, IStepGrain
         RequestContext.Set(NodePlacement.ContextKey, Node);
         return GrainFactory.GetTask(taskId);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Step {Key}: attempt {Attempt} failed; the next starts in {Delay}")]
+    private static partial void LogRetryScheduled(ILogger logger, string key, int attempt, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Step {Key}: attempt {Attempt} handed to the executor")]
+    private static partial void LogRetrying(ILogger logger, string key, int attempt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Step {Key} could not be handed to the executor")]
     private static partial void LogDispatchFailed(ILogger logger, Exception ex, string key);

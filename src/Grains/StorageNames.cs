@@ -11,6 +11,9 @@ public static class StorageNames
     public const string PauseReminder = "pause";
     /// <summary>A delayed task's reminder that starts it.</summary>
     public const string StartReminder = "start";
+
+    /// <summary>Reminder of a step grain waiting out the backoff before its next attempt.</summary>
+    public const string RetryReminder = "retry";
     /// <summary>The node grain's reminder that ticks the expiry sweep of its node.</summary>
     public const string ExpiryReminder = "expiry";
 }

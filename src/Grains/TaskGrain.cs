@@ -246,7 +246,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         return OpResult.Ok();
     }
 
-    public async Task StepStarted(string step, Guid run, DateTimeOffset at)
+    public async Task StepStarted(string step, Guid run, DateTimeOffset at, int attempt)
     {
         if (run != S.Run || !_dag.Contains(step))
         {
@@ -255,7 +255,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
         // A reactivation recovers first: the step's durable start time comes with it.
         await EnsureRecoveredAsync();
-        if (_dag.Started(step, at) && !S.State.IsFinal())
+        if (_dag.Started(step, at, attempt) && !S.State.IsFinal())
         {
             S.State = TaskProjection.LiveState(S, _dag);
             await TryPublishSummaryAsync();
@@ -441,7 +441,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             Run = S.Run,
             Node = S.Node,
             Step = step,
-            Env = [.. S.EnvVars, .. step.EnvVars],
+            Env = [.. S.EnvVars, .. step.EnvVars, .. _dag.OutputVariables(step)],
             Timeout = step.Timeout ?? _options.ExecTimeout,
             Secrets = secrets,
         }))).ToList();

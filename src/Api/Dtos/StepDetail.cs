@@ -16,4 +16,6 @@ public sealed record StepDetail(
     [property: JsonPropertyName("env_vars")] IReadOnlyList<string> EnvVars,
     [property: JsonPropertyName("command_content")] string CommandContent,
     [property: JsonPropertyName("times")] Times Times,
-    [property: JsonPropertyName("when")] string When);
+    [property: JsonPropertyName("when")] string When,
+    [property: JsonPropertyName("attempts")] int Attempts,
+    [property: JsonPropertyName("outputs")] IReadOnlyDictionary<string, string> Outputs);

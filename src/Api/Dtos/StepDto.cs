@@ -23,4 +23,6 @@ public sealed class StepDto
     [JsonPropertyName("with")] public JsonElement? With { get; set; }
     [Description("When the step runs, given how its dependencies ended: on_success (default: every dependency succeeded), on_failure (a dependency failed, timed out or was killed; needs depends_on), always (once every dependency is final). A step whose condition is not met is skipped (state 4) without failing the task. Example: on_failure.")]
     [JsonPropertyName("when")] public string? When { get; set; }
+    [Description("Runs a failed attempt again (a non-zero exit code, or a timeout unless on_timeout is false; never a kill) after an exponential backoff. Example: {\"limit\": 3, \"backoff\": \"2s\", \"max_backoff\": \"1m\", \"on_exit_codes\": [1], \"on_timeout\": true}.")]
+    [JsonPropertyName("retry")] public RetryDto? Retry { get; set; }
 }

@@ -25,7 +25,9 @@ public static class TaskEndpoints
         "It starts at `from` or, when reconnecting, after the `Last-Event-ID` header, so no line is lost or repeated. " +
         "A WebSocket upgrade: one text frame per line (the same JSON), a last frame `{\"end\":{...}}`, then a normal close; resume with `from`. " +
         "Lines stored before the request come first, then live ones, from whichever node runs the step. " +
-        "A client that takes no data for 30 s is disconnected and resumes by line number.";
+        "A client that takes no data for 30 s is disconnected and resumes by line number. " +
+        "A step with a retry field keeps each attempt's lines apart: `attempt=2` reads the second attempt (1 = the first); " +
+        "without it the route serves the last attempt (detail shows `attempts`).";
 
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {
@@ -51,7 +53,7 @@ public static class TaskEndpoints
             .WithDescription(TaskEventStream.Description)
             .Produces<string>(200, ConsoleStreams.EventStream).Produces<Envelope<object>>(404);
         v1.MapWorkspaceEndpoints();
-        v1.MapGet("/{task}/{step}/console", StepConsole).WithName("StepConsole").WithSummary("Console output of a step (optional from/limit); live with SSE or a WebSocket")
+        v1.MapGet("/{task}/{step}/console", StepConsole).WithName("StepConsole").WithSummary("Console output of a step (optional from/limit; attempt= picks an attempt of a retried step, default the last); live with SSE or a WebSocket")
             .WithDescription(ConsoleDescription)
             .Produces<Envelope<List<ConsoleLineDto>>>().Produces<string>(200, ConsoleStreams.EventStream).Produces<Envelope<object>>(404);
 
@@ -152,13 +154,17 @@ public static class TaskEndpoints
 
         var finished = view.Steps.Where(s => s.State is ExecState.Stop or ExecState.Killed or ExecState.Timeout or ExecState.SystemError)
             .Select(s => s.Spec.Name).ToList();
+        // A retried step's message shows its last attempt's console.
+        var keys = view.Steps.Where(s => finished.Contains(s.Spec.Name))
+            .ToDictionary(s => StepAttempts.ConsoleKey(s.Spec.Name, s.Attempts), s => s.Spec.Name, StringComparer.Ordinal);
         var tails = finished.Count == 0
             ? new Dictionary<string, ConsoleTail>()
-            : (await grains.GetGrain<IQueryGrain>(0).ReadTails(view.Id, finished, DetailTailLines)).ToDictionary(t => t.Step);
+            : (await grains.GetGrain<IQueryGrain>(0).ReadTails(view.Id, [.. keys.Keys], DetailTailLines)).ToDictionary(t => keys.GetValueOrDefault(t.Step, t.Step));
         var steps = view.Steps.Select(s => new StepDetail(
             s.Spec.Name, s.Code, (int)s.State, Urls.Console(request, view.Id, s.Spec.Name), Urls.Workspace(request, view.Id),
             StepMessage(s, tails.GetValueOrDefault(s.Spec.Name)), s.Spec.Timeout is { } t ? GoDuration.Format(t) : "",
-            s.Spec.DependsOn, s.Spec.CommandType, s.Spec.EnvVars, s.Spec.CommandContent, Times.Of(s.StartedAt, s.EndedAt), s.Spec.When.ApiName())).ToList();
+            s.Spec.DependsOn, s.Spec.CommandType, s.Spec.EnvVars, s.Spec.CommandContent, Times.Of(s.StartedAt, s.EndedAt), s.Spec.When.ApiName(),
+            s.Attempts, OutputMap(s.Outputs))).ToList();
 
         var code = view.Result;
         request.HttpContext.Response.Headers["X-Task-STATE"] = view.State.DisplayName();
@@ -191,7 +197,20 @@ public static class TaskEndpoints
         return ApiResults.From(result);
     }
 
-    public static async Task StepConsole(HttpContext context, IGrainFactory grains, string task, string step, long? from, int? limit)
+    /// <summary>A step's outputs as the detail shows them: <c>{"KEY": "VALUE"}</c>.</summary>
+    private static Dictionary<string, string> OutputMap(IReadOnlyList<string> outputs)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in outputs)
+        {
+            var eq = entry.IndexOf('=', StringComparison.Ordinal);
+            map[entry[..eq]] = entry[(eq + 1)..];
+        }
+
+        return map;
+    }
+
+    public static async Task StepConsole(HttpContext context, IGrainFactory grains, string task, string step, long? from, int? limit, int? attempt)
     {
         var view = await grains.GetTask(task).GetView();
         var stepView = view?.Steps.FirstOrDefault(s => s.Spec.Name == step);
@@ -201,15 +220,26 @@ public static class TaskEndpoints
             return;
         }
 
+        var attempts = Math.Max(1, stepView.Attempts);
+        if (attempt is { } asked && (asked < 1 || asked > attempts))
+        {
+            await ApiResults.Error(ResultCode.ParameterError, $"attempt: step {step} has made {attempts} attempt{(attempts == 1 ? "" : "s")} so far; ask for 1..{attempts}, got {asked}")
+                .ExecuteAsync(context);
+            return;
+        }
+
+        // Attempts after the first keep their lines under their own console key; the default is the last attempt.
+        var key = StepAttempts.ConsoleKey(step, attempt ?? attempts);
+
         if (context.WebSockets.IsWebSocketRequest)
         {
-            await ConsoleStreams.SendFramesAsync(context, Follower(context, grains, task, step), Math.Max(1, from ?? 1));
+            await ConsoleStreams.SendFramesAsync(context, Follower(context, grains, task, step, key), Math.Max(1, from ?? 1));
             return;
         }
 
         if (ConsoleStreams.WantsEvents(context.Request))
         {
-            await ConsoleStreams.SendEventsAsync(context, Follower(context, grains, task, step), ConsoleStreams.FirstLine(context.Request, from));
+            await ConsoleStreams.SendEventsAsync(context, Follower(context, grains, task, step, key), ConsoleStreams.FirstLine(context.Request, from));
             return;
         }
 
@@ -229,7 +259,7 @@ public static class TaskEndpoints
         var left = limit is > 0 ? limit.Value : int.MaxValue;
         while (left > 0)
         {
-            var page = await query.ReadConsole(task, step, next, Math.Min(ConsolePage, left));
+            var page = await query.ReadConsole(task, key, next, Math.Min(ConsolePage, left));
             foreach (var line in page)
             {
                 json.WriteStartObject();
@@ -254,16 +284,21 @@ public static class TaskEndpoints
         await json.FlushAsync();
     }
 
-    private static ConsoleFollower Follower(HttpContext context, IGrainFactory grains, string task, string step)
+    private static ConsoleFollower Follower(HttpContext context, IGrainFactory grains, string task, string step, string key)
     {
         var query = grains.GetGrain<IQueryGrain>(0);
         var taskGrain = grains.GetTask(task);
         return new ConsoleFollower(
-            (from, limit) => query.ReadConsole(task, step, from, limit),
+            (from, limit) => query.ReadConsole(task, key, from, limit),
             async () => (await taskGrain.GetView())?.Steps.FirstOrDefault(s => s.Spec.Name == step),
             FollowTiming.Default,
             context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System);
     }
+
+    private static bool IsStopNote(string part) =>
+        part == StepNotes.ConsoleIncomplete
+        || part.StartsWith("outputs: ", StringComparison.Ordinal)
+        || (part.StartsWith("after ", StringComparison.Ordinal) && part.EndsWith(" attempts", StringComparison.Ordinal));
 
     private static string StepMessage(StepView step, ConsoleTail? tail)
     {
@@ -282,9 +317,10 @@ public static class TaskEndpoints
         {
             lines.Add(step.Message);
         }
-        else if (step.Message.EndsWith(StepNotes.ConsoleIncomplete, StringComparison.Ordinal))
+        else
         {
-            lines.Add(StepNotes.ConsoleIncomplete);
+            // An exit code speaks through the console; the notes the engine adds to it are shown.
+            lines.AddRange(step.Message.Split("; ").Where(IsStopNote));
         }
 
         if (tail is not null)

@@ -9,8 +9,8 @@ public static class ApiExamples
 
     /// <summary>A v1 body: the steps array.</summary>
     public static JsonNode V1Steps() => new JsonArray(
-        Step("fetch", "bash", "echo \"fetching for $TASK_ID\"; sleep 1", null),
-        Step("build", "bash", "echo building; ls -la", ["fetch"]),
+        Step("fetch", "bash", "echo \"fetching for $TASK_ID\"; echo \"version=1.4.2\" >> \"$TASK_STEP_OUTPUT\"", null),
+        WithRetry(Step("build", "bash", "echo \"building $TASK_OUTPUT_FETCH_VERSION\"; make", ["fetch"])),
         Step("report", "python3", "import os\nprint('done', os.environ['TASK_ID'])", ["build"]),
         Step("cleanup", "bash", "echo cleaning up after a failure", ["build"], "on_failure"));
 
@@ -35,13 +35,16 @@ public static class ApiExamples
         step:
           - name: greet
             command_type: bash
-            command_content: echo "$GREETING from $(hostname)"
+            command_content: |
+              echo "$GREETING from $(hostname)"
+              echo "host=$(hostname)" >> "$TASK_STEP_OUTPUT"
+            retry: {limit: 2, backoff: 5s, max_backoff: 30s}
           - name: after
             command_type: python3
             depends_on: [greet]
             command_content: |
               import os
-              print("workspace:", os.getcwd())
+              print("workspace:", os.getcwd(), "greeted on", os.environ["TASK_OUTPUT_GREET_HOST"])
         """ + "\n");
 
     /// <summary>A pool resize body.</summary>
@@ -84,8 +87,8 @@ public static class ApiExamples
             }),
         }),
         "TaskDetail" or "TaskDetailRoot" => Envelope(1001, "currently executing: [Step: build]", new JsonArray(
-            Detail("fetch", 0, 0, "fetching for deploy42", Times("2026-12-01 10:15:02", "2026-12-01 10:15:03")),
-            Detail("build", 0, 1, "", Times("2026-12-01 10:15:03", "")),
+            Detail("fetch", 0, 0, "fetching for deploy42", Times("2026-12-01 10:15:02", "2026-12-01 10:15:03"), outputs: new JsonObject { ["version"] = "1.4.2" }),
+            Detail("build", 0, 1, "", Times("2026-12-01 10:15:03", ""), attempts: 2),
             Detail("report", 0, 2, "", Times("", "")))),
         "StepConsole" or "StepConsoleRoot" => Envelope(0, "success", new JsonArray(
             Line(1, "building"),
@@ -157,7 +160,21 @@ public static class ApiExamples
         return step;
     }
 
-    private static JsonObject Detail(string name, int code, int state, string msg, JsonNode times) => new()
+    /// <summary>Adds a retry field: 3 retries of exit code 1 or 75, waiting 2s, 4s, 8s (at most 1m).</summary>
+    private static JsonObject WithRetry(JsonObject step)
+    {
+        step["retry"] = new JsonObject
+        {
+            ["limit"] = 3,
+            ["backoff"] = "2s",
+            ["max_backoff"] = "1m",
+            ["on_exit_codes"] = new JsonArray(1, 75),
+            ["on_timeout"] = true,
+        };
+        return step;
+    }
+
+    private static JsonObject Detail(string name, int code, int state, string msg, JsonNode times, int attempts = 1, JsonObject? outputs = null) => new()
     {
         ["name"] = name,
         ["code"] = code,
@@ -172,6 +189,8 @@ public static class ApiExamples
         ["command_content"] = "echo building; ls -la",
         ["times"] = times,
         ["when"] = "on_success",
+        ["attempts"] = attempts,
+        ["outputs"] = outputs ?? new JsonObject(),
     };
 
     private static JsonObject Line(int line, string content) => new()

@@ -31,7 +31,7 @@ public sealed class DagRun
     public void Set(StepView view) => _steps[_index[view.Spec.Name]] = view;
 
     /// <summary>A step's process has started at <paramref name="at"/>; ignored unless the step is dispatched and unfinished.</summary>
-    public bool Started(string step, DateTimeOffset at)
+    public bool Started(string step, DateTimeOffset at, int attempt = 1)
     {
         var view = this[step];
         if (view.State != ExecState.Running)
@@ -39,7 +39,8 @@ public sealed class DagRun
             return false;
         }
 
-        Set(view with { StartedAt = at });
+        // A retry keeps the first attempt's start: the step's times span all its attempts.
+        Set(view with { StartedAt = attempt > 1 ? view.StartedAt ?? at : at, Attempts = Math.Max(view.Attempts, attempt) });
         return true;
     }
 
@@ -59,6 +60,8 @@ public sealed class DagRun
             Message = outcome.Message,
             StartedAt = outcome.StartedAt ?? view.StartedAt,
             EndedAt = outcome.EndedAt,
+            Outputs = outcome.Outputs,
+            Attempts = outcome.StartedAt is null && outcome.Attempts <= 1 ? view.Attempts : outcome.Attempts,
         });
         return true;
     }
@@ -75,7 +78,7 @@ public sealed class DagRun
         }
         else if (progress.Dispatched)
         {
-            Set(this[step] with { State = ExecState.Running, StartedAt = progress.StartedAt });
+            Set(this[step] with { State = ExecState.Running, StartedAt = progress.StartedAt, Attempts = progress.StartedAt is null && progress.Attempts <= 1 ? 0 : progress.Attempts });
         }
     }
 
@@ -245,4 +248,37 @@ public sealed class DagRun
         ExecState.SystemError => $"system error: {step.Message}",
         _ => step.State.DisplayName().ToLowerInvariant(),
     };
+
+    /// <summary>
+    /// The outputs of every step <paramref name="step"/> depends on, directly or not, as <c>TASK_OUTPUT_&lt;STEP&gt;_&lt;KEY&gt;</c>
+    /// environment entries (nearer steps first is not promised: names differ by step anyway).
+    /// </summary>
+    public IReadOnlyList<string> OutputVariables(StepSpec step)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<string>(step.DependsOn);
+        var entries = new List<string>();
+        while (queue.Count > 0)
+        {
+            var name = queue.Dequeue();
+            if (!seen.Add(name) || !Contains(name))
+            {
+                continue;
+            }
+
+            var view = this[name];
+            foreach (var output in view.Outputs)
+            {
+                var eq = output.IndexOf('=', StringComparison.Ordinal);
+                entries.Add($"{Execution.StepOutputFile.VariableName(name, output[..eq])}={output[(eq + 1)..]}");
+            }
+
+            foreach (var dependency in view.Spec.DependsOn)
+            {
+                queue.Enqueue(dependency);
+            }
+        }
+
+        return entries;
+    }
 }

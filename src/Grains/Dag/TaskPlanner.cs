@@ -121,6 +121,7 @@ public static class TaskPlanner
                 With = raw.With,
                 EnvVars = raw.EnvVars ?? [],
                 Timeout = raw.Timeout,
+                Retry = raw.Retry,
             });
         }
 

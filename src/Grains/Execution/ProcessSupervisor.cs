@@ -238,7 +238,11 @@ public sealed partial class ProcessSupervisor
         }
 
         var psi = BuildStartInfo(executable, arguments, workspace);
-        StepEnvironment.Apply(psi.Environment, request.Env, TaskVariables(request, workspace, scriptDir, script));
+        var variables = TaskVariables(request, workspace, scriptDir, script);
+        var outputFile = StepOutputFile.PathOf(scriptDir, request.StepName);
+        File.Delete(outputFile);
+        variables[StepOutputFile.Variable] = outputFile;
+        StepEnvironment.Apply(psi.Environment, request.Env, variables);
 
         using var process = new Process { StartInfo = psi };
         var startedAt = _clock.GetUtcNow();
@@ -309,15 +313,34 @@ public sealed partial class ProcessSupervisor
             consoleNote = StepNotes.ConsoleIncomplete;
         }
 
+        var (outputs, outputNote) = await ReadOutputsAsync(outputFile, output, request);
+        consoleNote = Join(consoleNote, outputNote);
         var endedAt = _clock.GetUtcNow();
         var code = process.HasExited ? process.ExitCode : 137;
         if (execution.StopReason is { } reason)
         {
-            return new StepOutcome(reason, code == 0 ? 255 : code, Join(execution.StopMessage, consoleNote), startedAt, endedAt);
+            return new StepOutcome(reason, code == 0 ? 255 : code, Join(execution.StopMessage, consoleNote), startedAt, endedAt) { Outputs = outputs };
         }
 
-        return new StepOutcome(ExecState.Stop, code, Join(code == 0 ? "" : $"exit code: {code}", consoleNote), startedAt, endedAt);
+        return new StepOutcome(ExecState.Stop, code, Join(code == 0 ? "" : $"exit code: {code}", consoleNote), startedAt, endedAt) { Outputs = outputs };
     }
+
+    /// <summary>The step's outputs file, bounded and masked; a file that cannot be read costs its outputs only.</summary>
+    private async Task<(IReadOnlyList<string> Outputs, string Note)> ReadOutputsAsync(string path, StepOutput output, ExecutionRequest request)
+    {
+        try
+        {
+            return await StepOutputFile.ReadAsync(path, output.Mask);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogOutputsUnreadable(_logger, ex, request.TaskId, request.StepName);
+            return ([], "outputs: the output file could not be read");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} step {StepName}: its output file could not be read")]
+    private static partial void LogOutputsUnreadable(ILogger logger, Exception ex, string taskId, string stepName);
 
     private static string Join(string? message, string note) =>
         string.IsNullOrEmpty(note) ? message ?? "" : string.IsNullOrEmpty(message) ? note : $"{message}; {note}";

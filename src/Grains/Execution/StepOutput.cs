@@ -16,7 +16,7 @@ internal sealed class StepOutput
 
     public StepOutput(ReadModelWriter writer, ExecutionRequest request, EngineOptions options, TimeProvider clock)
     {
-        _sink = new ConsoleSink(writer, request.TaskId, request.StepName);
+        _sink = new ConsoleSink(writer, request.TaskId, StepAttempts.ConsoleKey(request.StepName, request.Attempt));
         _limiter = new OutputLimiter(options.MaxOutput);
         _secrets = [.. EnvEntries.SecretValues(request.Env).Concat(request.Secrets).Distinct(StringComparer.Ordinal)];
         _maxLine = options.MaxLine;
