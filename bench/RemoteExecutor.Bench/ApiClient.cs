@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using RemoteExecutor.Silo.Cli.Client;
 
 namespace RemoteExecutor.Bench;
 
@@ -89,8 +90,7 @@ internal sealed class ApiClient : IDisposable
         try
         {
             var (_, body) = await SendAsync(HttpMethod.Get, "api/v1/pool", null, TimeSpan.FromSeconds(10), ct);
-            using var doc = JsonDocument.Parse(body);
-            var d = doc.RootElement.GetProperty("data");
+            var d = ApiEnvelope.TryRead(body)?.Data ?? throw new JsonException("not an envelope");
             return new PoolInfo(d.GetProperty("size").GetInt32(), d.GetProperty("total").GetInt64(),
                 d.GetProperty("running").GetInt32(), d.GetProperty("waiting").GetInt32());
         }
@@ -137,58 +137,16 @@ internal sealed class ApiClient : IDisposable
         return ((int)response.StatusCode, body);
     }
 
-    /// <summary>Reads code, message and (optionally) data.id of an envelope without building a DOM.</summary>
+    /// <summary>Reads code, message and (optionally) data.id of an envelope; the data is skipped unread when no id is wanted.</summary>
     public static (int Code, string Message, string? Id) ParseEnvelope(byte[] body, bool readId)
     {
-        var reader = new Utf8JsonReader(body);
-        int code = -1;
-        var message = "";
-        string? id = null;
-        while (reader.Read())
-        {
-            if (reader.TokenType != JsonTokenType.PropertyName)
-            {
-                continue;
-            }
-
-            if (reader.CurrentDepth == 1)
-            {
-                if (reader.ValueTextEquals("code"u8))
-                {
-                    reader.Read();
-                    code = reader.GetInt32();
-                }
-                else if (reader.ValueTextEquals("message"u8))
-                {
-                    reader.Read();
-                    message = reader.GetString() ?? "";
-                }
-                else if (reader.ValueTextEquals("data"u8) && readId)
-                {
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.StartObject)
-                    {
-                        reader.Skip();
-                    }
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-            else if (reader.CurrentDepth == 2 && readId && reader.ValueTextEquals("id"u8))
-            {
-                reader.Read();
-                id = reader.GetString();
-            }
-        }
-
-        if (code < 0)
+        var envelope = ApiEnvelope.TryRead(body, withData: readId);
+        if (envelope?.Code is not { } code || code < 0)
         {
             throw new JsonException("answer has no envelope code: " + Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 200))));
         }
 
-        return (code, message, id);
+        var id = envelope.Data.ValueKind == JsonValueKind.Object && envelope.Data.TryGetProperty("id", out var i) ? i.GetString() : null;
+        return (code, envelope.Message, id);
     }
 }

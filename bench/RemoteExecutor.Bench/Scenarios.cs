@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using RemoteExecutor.Silo.Cli.Client;
 
 namespace RemoteExecutor.Bench;
 
@@ -461,13 +462,13 @@ internal sealed class Scenarios
     private async Task<long> ListTotalAsync()
     {
         var (status, body) = await _api.GetAsync("api/v1/task", TimeSpan.FromMinutes(2), _ct);
-        using var doc = JsonDocument.Parse(body);
-        if (status != 200 || doc.RootElement.GetProperty("code").GetInt32() != 0)
+        var envelope = ApiEnvelope.TryRead(body);
+        if (status != 200 || envelope?.Code != 0)
         {
-            throw new InvalidOperationException($"list answered HTTP {status}: {doc.RootElement.GetProperty("message").GetString()}");
+            throw new InvalidOperationException($"list answered HTTP {status}: {envelope?.Message}");
         }
 
-        return doc.RootElement.GetProperty("data").GetProperty("total").GetInt64();
+        return envelope.Data.GetProperty("total").GetInt64();
     }
 
     // ---------------------------------------------------------------- list
@@ -492,8 +493,7 @@ internal sealed class Scenarios
             last = body;
         }
 
-        using var doc = JsonDocument.Parse(last);
-        var data = doc.RootElement.GetProperty("data");
+        var data = ApiEnvelope.TryRead(last)?.Data ?? throw new JsonException("the list answer is not an envelope");
         var total = data.GetProperty("total").GetInt64();
         var rows = data.GetProperty("tasks").GetArrayLength();
         section.Add("tasks", total, "", rows == total ? "total = rows returned" : $"but {rows} rows returned");

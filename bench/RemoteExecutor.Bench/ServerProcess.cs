@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
+using RemoteExecutor.Testing;
 
 namespace RemoteExecutor.Bench;
 
@@ -100,26 +99,15 @@ internal sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string dll, int poolSize, bool keep, CancellationToken ct)
     {
         var root = Directory.CreateTempSubdirectory("re-bench-").FullName;
-        var ports = FreePorts(3);
+        var ports = ServerLauncher.FreePorts(3);
         var url = new Uri($"http://127.0.0.1:{ports[0]}/");
-        var psi = new ProcessStartInfo("bash") { UseShellExecute = false, WorkingDirectory = root };
-        string[] args =
-        [
-            "-c", "log=$1; shift; exec \"$@\" >>\"$log\" 2>&1", "bash", Path.Combine(root, "server.out"),
-            "dotnet", dll, "run", $"--root={root}", $"--addr=127.0.0.1:{ports[0]}", $"--silo_port={ports[1]}",
-            $"--pool_size={poolSize}",
-        ];
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
 
         // A fresh token through the environment (servers that predate authentication ignore it), and the
         // embedded SQLite store whatever the caller's environment says.
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        psi.Environment["REMOTE_EXECUTOR_TOKEN"] = token;
-        psi.Environment.Remove("REMOTE_EXECUTOR_DATABASE");
-        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the server");
+        var process = ServerLauncher.Start(dll, root, Path.Combine(root, "server.out"),
+            [$"--addr=127.0.0.1:{ports[0]}", $"--silo_port={ports[1]}", $"--pool_size={poolSize}"],
+            new Dictionary<string, string?> { ["REMOTE_EXECUTOR_TOKEN"] = token });
         var server = new ServerProcess(process, dll, root, url, token, keep);
         Console.WriteLine($"[bench] server pid {process.Id} at {url} root {root} pool_size {poolSize}");
         try
@@ -139,34 +127,8 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
         var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < timeout)
-        {
-            ct.ThrowIfCancellationRequested();
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"server exited with code {_process.ExitCode} before it was healthy; log:\n{LogTail(30)}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync("healthyz", ct);
-                if (response.IsSuccessStatusCode)
-                {
-                    Console.WriteLine($"[bench] server healthy after {sw.Elapsed.TotalSeconds:0.0} s");
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-            {
-            }
-
-            await Task.Delay(100, ct);
-        }
-
-        throw new TimeoutException($"server not healthy after {timeout.TotalSeconds} s; log:\n{LogTail(30)}");
+        await ServerLauncher.WaitHealthyAsync(_process, http, timeout, () => LogTail(30), ct);
+        Console.WriteLine($"[bench] server healthy after {sw.Elapsed.TotalSeconds:0.0} s");
     }
 
     public string LogTail(int lines)
@@ -237,22 +199,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             if (!_process.HasExited)
             {
-                using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])))
+                if (await ServerLauncher.StopAsync(_process, TimeSpan.FromSeconds(20), entireTree: true))
                 {
-                    kill?.WaitForExit();
-                }
-
-                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-                try
-                {
-                    await _process.WaitForExitAsync(grace.Token);
                     Console.WriteLine($"[bench] server stopped (exit code {_process.ExitCode})");
                 }
-                catch (OperationCanceledException)
+                else
                 {
-                    Console.Error.WriteLine("[bench] server did not stop within 20 s of SIGTERM; killing it");
-                    _process.Kill(entireProcessTree: true);
-                    await _process.WaitForExitAsync(CancellationToken.None);
+                    Console.Error.WriteLine("[bench] server did not stop within 20 s of SIGTERM; killed it");
                 }
             }
         }
@@ -282,23 +235,5 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             Console.Error.WriteLine($"[bench] could not remove {Root}: {ex.Message}");
         }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ =>
-        {
-            var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            return l;
-        }).ToList();
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        foreach (var l in listeners)
-        {
-            l.Stop();
-            l.Dispose();
-        }
-
-        return ports;
     }
 }

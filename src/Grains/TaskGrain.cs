@@ -327,78 +327,6 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
     }
 
-    /// <summary>After a restart, a move or an idle deactivation, finds out what became of the steps, then goes on.</summary>
-    private async Task EnsureRecoveredAsync()
-    {
-        if (_recovered)
-        {
-            return;
-        }
-
-        GoLive();
-        LogRecovering(_logger, Id);
-        RequestContext.Set(NodePlacement.ContextKey, S.Node);
-        var dispatched = _dag.Steps.Any(s => s.State.IsFinal());
-        try
-        {
-            foreach (var step in _dag.Steps.Where(s => !s.State.IsFinal()).Select(s => s.Spec.Name).ToList())
-            {
-                var progress = await StepOf(step).GetProgress(S.Run);
-                dispatched |= progress.Dispatched;
-                _dag.Recover(step, progress);
-            }
-
-            if (!dispatched && S.EndReason is null)
-            {
-                // Stored but stopped before its first step (a crash right after a re-submit): the console of the id
-                // can only hold the previous run's lines, which the submit may not have deleted yet.
-                await _writer.DeleteConsoleAsync(Id);
-            }
-        }
-        catch
-        {
-            // Not recovered: the next call (a retry of the node-loss watcher, a read) starts over from storage.
-            _dag = NewDag();
-            throw;
-        }
-
-        _recovered = true;
-
-        if (S.EndReason is null && S.Node != _options.Node && !IsAlive(S.Node))
-        {
-            // The node that ran this task is gone with its workspace: nothing more of it can run.
-            await EndTaskAsync(ExecState.SystemError, $"node {S.Node} lost");
-            return;
-        }
-
-        if (S.Deadline is { } deadline && S.EndReason is null)
-        {
-            if (deadline <= _clock.GetUtcNow())
-            {
-                await EndTaskAsync(ExecState.Timeout, TimedOutMessage());
-                return;
-            }
-
-            _deadline.ArmTimer(deadline);
-        }
-
-        if (S.EndReason is null)
-        {
-            await ReleaseEndedHoldsAsync();
-            if (PauseBook.NextDue(S.Holds) is { } pauseEnd)
-            {
-                _pauseEnd.Arm(pauseEnd);
-            }
-
-            if (S.StartAt is { } start && start > _clock.GetUtcNow())
-            {
-                _start.Arm(start);
-            }
-        }
-
-        await AdvanceAsync();
-    }
-
     /// <summary>Starts what is ready, skips what can never run, and finishes the task when nothing is left.</summary>
     private async Task AdvanceAsync(bool publish = true)
     {
@@ -535,34 +463,6 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         DeactivateOnIdle();
     }
 
-    /// <summary>The run is live on this activation: count it for a graceful stop, and keep the activation.</summary>
-    private void GoLive()
-    {
-        if (S.Node == _options.Node)
-        {
-            // Counted where it runs, until it finishes (not when its activation is collected): --normal waits for it.
-            _activity.Started(Id);
-        }
-
-        if (_options.KeepRunsAlive)
-        {
-            DelayDeactivation(Timeout.InfiniteTimeSpan);
-        }
-    }
-
-    /// <summary>
-    /// An activation on another silo than its live node's (a duplicate submit, a re-submit to another node)
-    /// deactivates once idle: the state is durable, and the next call places the task on its node.
-    /// </summary>
-    private void RelocateIfMisplaced()
-    {
-        if (S.Exists && S.Node != _options.Node && IsAlive(S.Node))
-        {
-            DelayDeactivation(TimeSpan.Zero);
-            DeactivateOnIdle();
-        }
-    }
-
     private Task ForgetStepsAsync() => Task.WhenAll(S.Steps.Select(s => StepOf(s.Spec.Name).Forget()));
 
     private async Task CleanNodeAsync(bool workspace)
@@ -576,111 +476,6 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         {
             // Scripts and workspace are clean-up only (a lost node took them with it): never fail the task for them.
             LogCleanFailed(_logger, ex, Id, S.Node);
-        }
-    }
-
-    private bool IsAlive(string node) =>
-        _membership.CurrentSnapshot.Members.Values.Any(m => m.Name == node && m.Status == SiloStatus.Active);
-
-    private TaskView View() => TaskProjection.View(Id, S, _dag, _clock.GetUtcNow());
-
-    /// <summary>The DAG as stored, with the steps that are paused held.</summary>
-    private DagRun NewDag()
-    {
-        var dag = new DagRun(S.Steps);
-        foreach (var hold in S.Holds.Where(h => h.Step is not null && dag.Contains(h.Step)))
-        {
-            dag.Hold(hold.Step!, StepPauseMessage(hold.Until));
-        }
-
-        return dag;
-    }
-
-    /// <summary>Appends the run's new events to the durable event log (best effort: the next transition records what failed).</summary>
-    private async Task RecordEventsAsync(IReadOnlyList<StepSpec> dispatched)
-    {
-        var events = _events.Pending(S.Run, View(), dispatched, _clock.GetUtcNow());
-        if (events.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await _writer.AppendEventsAsync(S.Run.ToString("N"), events, S.Hooks);
-            _events.Recorded(events);
-        }
-        catch (Exception ex)
-        {
-            LogStorageFailed(_logger, ex, Id);
-        }
-    }
-
-    private async Task TryPublishSummaryAsync()
-    {
-        try
-        {
-            await PublishSummaryAsync();
-        }
-        catch (Exception ex)
-        {
-            // The list lags until the next transition; the task itself goes on.
-            LogStorageFailed(_logger, ex, Id);
-        }
-    }
-
-    private Task PublishSummaryAsync() => _writer.UpsertSummaryAsync(TaskProjection.Summary(View()));
-
-    /// <summary>
-    /// The summary row of a finished task must say so: a few quick tries here, then in the background until it
-    /// lands. The background retry asks the grain to republish (<see cref="Resume"/>), so it always writes the
-    /// current truth, never a stale snapshot over a newer run.
-    /// </summary>
-    private async Task PublishFinalSummaryAsync()
-    {
-        try
-        {
-            await _retry.InCallAsync(async _ => await PublishSummaryAsync());
-        }
-        catch (Exception ex)
-        {
-            LogStorageFailed(_logger, ex, Id);
-            var grains = GrainFactory;
-            var (id, node) = (Id, S.Node);
-            _retry.UntilItLands(async _ =>
-            {
-                RequestContext.Set(NodePlacement.ContextKey, node);
-                await grains.GetTask(id).Resume();
-            });
-        }
-    }
-
-    /// <summary>Puts back the summary row a refused submit overwrote (best effort; Resume repairs it otherwise).</summary>
-    private async Task UndoSummaryAsync(TaskState previous, DagRun previousDag)
-    {
-        try
-        {
-            await (previous.Exists
-                ? _writer.UpsertSummaryAsync(TaskProjection.Summary(TaskProjection.View(Id, previous, previousDag, _clock.GetUtcNow())))
-                : _writer.DeleteTaskAsync(Id));
-        }
-        catch (Exception ex)
-        {
-            LogStorageFailed(_logger, ex, Id);
-        }
-    }
-
-    private async Task<bool> TryDeleteOldConsoleAsync()
-    {
-        try
-        {
-            await _retry.InCallAsync(async _ => await _writer.DeleteConsoleAsync(Id));
-            return true;
-        }
-        catch (Exception ex)
-        {
-            LogStorageFailed(_logger, ex, Id);
-            return false;
         }
     }
 
@@ -703,9 +498,6 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} ending: {Reason}")]
     private static partial void LogEnding(ILogger logger, string taskId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} recovering after a reactivation")]
-    private static partial void LogRecovering(ILogger logger, string taskId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} deactivated: {Reason}")]
     private static partial void LogDeactivated(ILogger logger, string taskId, string reason);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using RemoteExecutor.Silo.Cli.Client;
 
 namespace RemoteExecutor.Tests.Harness;
 
@@ -37,14 +38,19 @@ public sealed class ApiAnswer
     /// <summary>The parsed body, when it is a JSON object.</summary>
     public JsonElement? Json { get; }
 
-    private JsonElement Envelope => Json ?? throw new InvalidOperationException($"not a JSON envelope (HTTP {(int)Status}): {Shorten(Body)}");
+    private ApiEnvelope Envelope => (Json is null ? null : _envelope ??= ApiEnvelope.TryRead(Body))
+        ?? throw new InvalidOperationException($"not a JSON envelope (HTTP {(int)Status}): {Shorten(Body)}");
+
+    private ApiEnvelope? _envelope;
 
     /// <summary>The envelope's business code.</summary>
-    public int Code => Envelope.GetProperty("code").GetInt32();
+    public int Code => Envelope.Code ?? throw new KeyNotFoundException($"the envelope has no code: {Shorten(Body)}");
 
-    public string Message => Envelope.GetProperty("message").GetString() ?? "";
+    public string Message => Envelope.Message;
 
-    public JsonElement Data => Envelope.GetProperty("data");
+    public JsonElement Data => Envelope.Data.ValueKind != JsonValueKind.Undefined
+        ? Envelope.Data
+        : throw new KeyNotFoundException($"the envelope has no data: {Shorten(Body)}");
 
     public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
 

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using RemoteExecutor.Testing;
 
 namespace RemoteExecutor.Tests.Harness;
 
@@ -18,8 +17,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>How long a SIGTERM may take before the server is killed (its own shutdown timeout is 30 s).</summary>
     public static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(45);
 
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-    private static readonly ConcurrentDictionary<int, Process> Running = new();
+        private static readonly ConcurrentDictionary<int, Process> Running = new();
 
     private readonly string[] _extraArgs;
     private readonly IReadOnlyDictionary<string, string> _extraEnv;
@@ -130,22 +128,7 @@ public sealed class ServerProcess : IAsyncDisposable
             return -1;
         }
 
-        if (!process.HasExited)
-        {
-            using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString()]) { UseShellExecute = false })!;
-            await kill.WaitForExitAsync();
-            using var deadline = new CancellationTokenSource(StopDeadline);
-            try
-            {
-                await process.WaitForExitAsync(deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                TryKill(process);
-                await process.WaitForExitAsync();
-            }
-        }
-
+        await ServerLauncher.StopAsync(process, StopDeadline, entireTree: false);
         return Forget(process);
     }
 
@@ -257,41 +240,15 @@ public sealed class ServerProcess : IAsyncDisposable
         _starts++;
         File.AppendAllText(LogPath, $"===== start #{_starts} at {DateTimeOffset.Now:O} on port {Port}\n");
 
-        var psi = new ProcessStartInfo("/bin/sh")
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            WorkingDirectory = Root,
-        };
-
-        // exec: the pid we hold is the server itself, and its output goes straight to the log file.
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("exec \"$@\" >>\"$RE_TEST_LOG\" 2>&1");
-        psi.ArgumentList.Add("sh");
-        psi.ArgumentList.Add("dotnet");
-        psi.ArgumentList.Add(ServerBinary.DllPath);
-        psi.ArgumentList.Add("run");
-        psi.ArgumentList.Add($"--root={Root}");
         // A test may give its own --addr; "{port}" in it stands for this run's port (the client still uses 127.0.0.1).
         var addr = _extraArgs.FirstOrDefault(a => a.StartsWith("--addr=", StringComparison.Ordinal));
-        psi.ArgumentList.Add(addr is null ? $"--addr=127.0.0.1:{Port}" : addr.Replace("{port}", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
-        psi.ArgumentList.Add($"--silo_port={siloPort}");
-        foreach (var arg in _extraArgs.Where(a => !ReferenceEquals(a, addr)))
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        psi.Environment["RE_TEST_LOG"] = LogPath;
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        psi.Environment.Remove("REMOTE_EXECUTOR_DATABASE");
-        psi.Environment.Remove("REMOTE_EXECUTOR_TOKEN");
-        foreach (var (key, value) in _extraEnv)
-        {
-            psi.Environment[key] = value;
-        }
-
-        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the server");
-        process.StandardInput.Close();
+        string[] arguments =
+        [
+            addr is null ? $"--addr=127.0.0.1:{Port}" : addr.Replace("{port}", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal),
+            $"--silo_port={siloPort}",
+            .. _extraArgs.Where(a => !ReferenceEquals(a, addr)),
+        ];
+        var process = ServerLauncher.Start(ServerBinary.DllPath, Root, LogPath, arguments, _extraEnv.ToDictionary(e => e.Key, e => (string?)e.Value));
         _process = process;
         Running[process.Id] = process;
 
@@ -308,46 +265,20 @@ public sealed class ServerProcess : IAsyncDisposable
 
         Api = new TaskApi(Http);
 
-        var deadline = DateTimeOffset.UtcNow + StartDeadline;
-        while (true)
+        try
         {
-            if (process.HasExited)
-            {
-                var code = process.ExitCode;
-                Forget(process);
-                throw new InvalidOperationException($"the server exited with code {code} during start-up; its output:\n{ReadLog()}");
-            }
+            await ServerLauncher.WaitHealthyAsync(process, Http, StartDeadline, ReadLog, CancellationToken.None);
+        }
+        catch when (process.HasExited)
+        {
+            Forget(process);
+            throw;
+        }
 
-            try
-            {
-                using var probe = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                using var answer = await Http.GetAsync(new Uri("/healthyz", UriKind.Relative), probe.Token);
-                if (answer.StatusCode == HttpStatusCode.OK)
-                {
-                    if (_tokenFromFile)
-                    {
-                        Token = (await File.ReadAllTextAsync(Path.Combine(Root, "data", "token"))).Trim();
-                        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
-                    }
-
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (OperationCanceledException)
-            {
-                // Listening but not answering yet.
-            }
-
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                throw new TimeoutException($"the server did not answer /healthyz with 200 within {StartDeadline.TotalSeconds} s; its output:\n{ReadLog()}");
-            }
-
-            await Task.Delay(PollInterval);
+        if (_tokenFromFile)
+        {
+            Token = (await File.ReadAllTextAsync(Path.Combine(Root, "data", "token"))).Trim();
+            Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
         }
     }
 
@@ -364,32 +295,8 @@ public sealed class ServerProcess : IAsyncDisposable
         return code;
     }
 
-    private static void TryKill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: false);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            // Already gone.
-        }
-    }
+    private static void TryKill(Process process) => ServerLauncher.TryKill(process, entireTree: false);
 
     /// <summary>A port nobody listens on right now (the OS hands out a free ephemeral one).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    public static int FreePort() => ServerLauncher.FreePort();
 }

@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 
 namespace RemoteExecutor.Silo.Cli.Client;
 
@@ -54,19 +53,10 @@ public sealed class ApiClient : IDisposable
         using (response)
         {
             var text = await response.Content.ReadAsStringAsync(ct);
-            JsonElement root;
-            try
-            {
-                using var doc = JsonDocument.Parse(text);
-                root = doc.RootElement.Clone();
-            }
-            catch (JsonException)
-            {
-                throw new ClientException($"HTTP {(int)response.StatusCode} from {BaseAddress}: not an API answer (is --url the RemoteExecutor server?)");
-            }
-
-            var code = root.TryGetProperty("code", out var c) && c.TryGetInt32(out var n) ? n : 0;
-            var message = root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "";
+            var envelope = ApiEnvelope.TryRead(text)
+                ?? throw new ClientException($"HTTP {(int)response.StatusCode} from {BaseAddress}: not an API answer (is --url the RemoteExecutor server?)");
+            var code = envelope.Code ?? 0;
+            var message = envelope.Message;
             if (!response.IsSuccessStatusCode)
             {
                 var hint = (int)response.StatusCode == 401
@@ -76,8 +66,7 @@ public sealed class ApiClient : IDisposable
             }
 
             var state = response.Headers.TryGetValues("X-Task-STATE", out var values) ? values.FirstOrDefault() : null;
-            var data = root.TryGetProperty("data", out var d) ? d : default;
-            return new ApiReply(code, message, data, state);
+            return new ApiReply(code, message, envelope.Data, state);
         }
     }
 
