@@ -1,9 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using RemoteExecutor.Grains.Dag;
-using RemoteExecutor.Grains.Execution;
 using RemoteExecutor.Grains.Placement;
-using RemoteExecutor.Grains.Storage;
 using RemoteExecutor.Grains.Tasks;
 
 namespace RemoteExecutor.Grains;
