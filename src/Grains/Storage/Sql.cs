@@ -65,6 +65,12 @@ internal static class Sql
         "SELECT id, type, task, step, state, code, msg, node, time FROM task_event WHERE id > @after " +
         "AND (@task = '' OR task = @task) AND (@node = '' OR node = @node) ORDER BY id LIMIT @limit";
 
+    /// <summary>The events with the given ids (an <c>IN</c> list of @i0, @i1, ...), oldest first; @task / @node empty = any.</summary>
+    public static string EventsByIds(int count) =>
+        "SELECT id, type, task, step, state, code, msg, node, time FROM task_event WHERE id IN (" +
+        string.Join(", ", Enumerable.Range(0, count).Select(i => "@i" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))) +
+        ") AND (@task = '' OR task = @task) AND (@node = '' OR node = @node) ORDER BY id";
+
     public const string LatestEvent = "SELECT COALESCE(MAX(id), 0) FROM task_event";
 
     public const string InsertDelivery =
