@@ -121,7 +121,7 @@ public static class EventStream
                 if (text.Length > 0)
                 {
                     quietSince = clock.GetTimestamp();
-                    if (!await ConsoleStreams.WriteAsync(response, text.ToString(), stop.Token))
+                    if (!await ConsoleStreams.WriteAsync(response, text.ToString(), ConsoleStreams.Timing(context).StallCutOff, stop.Token))
                     {
                         context.Abort();
                         return;
