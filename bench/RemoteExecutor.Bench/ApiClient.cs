@@ -122,6 +122,14 @@ internal sealed class ApiClient : IDisposable
         return ((int)response.StatusCode, buffer);
     }
 
+    /// <summary>GET with <c>Accept: text/event-stream</c>, returned once the headers arrived (the body still streams).</summary>
+    public async Task<HttpResponseMessage> OpenEventStreamAsync(string path, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+    }
+
     private async Task<(int Status, byte[] Body)> SendAsync(HttpMethod method, string path, string? json, TimeSpan timeout, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);

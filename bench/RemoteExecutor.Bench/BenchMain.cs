@@ -82,6 +82,7 @@ internal static class BenchMain
                 ("latency", s.LatencyAsync, $"{o.Latency} sequential tasks, poll every {o.PollMs} ms"),
                 ("dag", s.DagAsync, $"{o.Dag} diamond tasks of {o.DagWidth + 2} steps"),
                 ("console", s.ConsoleAsync, $"one step `seq {o.ConsoleLines}`"),
+                ("follow", s.FollowAsync, $"one step printing {o.FollowLines} timestamped lines 50 ms apart, followed over SSE"),
                 ("memory", s.MemoryAsync, $"fill up to {o.Retained} retained tasks"),
                 ("list", s.ListAsync, $"GET /api/v1/task x{o.ListReps}"),
             };
@@ -198,6 +199,7 @@ internal static class BenchMain
             ["retained"] = o.Retained,
             ["list_reps"] = o.ListReps,
             ["pollers"] = o.Pollers,
+            ["follow_lines"] = o.FollowLines,
             ["scenarios"] = string.Join(",", BenchOptions.AllScenarios.Where(o.Runs)),
         };
         Console.WriteLine($"[bench] {root["date"]} {Environment.ProcessorCount} cores, {ProcStats.CpuModel()}, kernel {ProcStats.Kernel()}, load {ProcStats.LoadAverage()}, commit {root["commit"]}" +
@@ -261,6 +263,12 @@ internal static class BenchMain
             report.Target("console_run_s", Num("console", "run_s"), "<=", 5, "s");
             report.Target("console_read_s", Num("console", "read_s"), "<=", 5, "s");
             report.Target("console_lines_lost", Num("console", "lines_lost"), "<=", 0, "lines");
+        }
+
+        if (o.Runs("follow"))
+        {
+            report.Target("follow_p50_ms", Num("follow", "p50_ms"), "<=", 250, "ms");
+            report.Target("follow_lines_lost", Num("follow", "lines_lost"), "<=", 0, "lines");
         }
 
         if (o.Runs("throughput"))

@@ -36,9 +36,10 @@ internal sealed class BenchOptions
           --console_lines=N        console: lines printed by `seq N` (1000000 / 10000)
           --retained=N             memory/list: tasks retained in total (20000 / 200)
           --list_reps=N            list: repetitions, the median is reported (5 / 3)
+          --follow_lines=N         follow: lines printed 50 ms apart and timed over SSE (200 / 40)
           --pollers=N              concurrent detail polls while waiting for a batch (4 / 4)
           --wait_timeout=S         give up waiting for one scenario after S seconds (900 / 60)
-          --scenarios=a,b          subset of spawn,throughput,latency,dag,console,memory,list (all)
+          --scenarios=a,b          subset of spawn,throughput,latency,dag,console,follow,memory,list (all)
         """;
 
     public Uri? Url { get; private set; }
@@ -62,10 +63,11 @@ internal sealed class BenchOptions
     public int Retained { get; private set; } = 20_000;
     public int ListReps { get; private set; } = 5;
     public int Pollers { get; private set; } = 4;
+    public int FollowLines { get; private set; } = 200;
     public TimeSpan WaitTimeout { get; private set; } = TimeSpan.FromSeconds(900);
     public HashSet<string> Scenarios { get; private set; } = [.. AllScenarios];
 
-    public static readonly string[] AllScenarios = ["spawn", "throughput", "latency", "dag", "console", "memory", "list"];
+    public static readonly string[] AllScenarios = ["spawn", "throughput", "latency", "dag", "console", "follow", "memory", "list"];
 
     public bool Runs(string scenario) => Scenarios.Contains(scenario);
 
@@ -102,6 +104,7 @@ internal sealed class BenchOptions
             options.Latency = 5;
             options.Dag = 5;
             options.ConsoleLines = 10_000;
+            options.FollowLines = 40;
             options.Retained = 200;
             options.ListReps = 3;
             options.WaitTimeout = TimeSpan.FromSeconds(60);
@@ -171,6 +174,9 @@ internal sealed class BenchOptions
                         break;
                     case "list_reps":
                         options.ListReps = Int(name, value, 1);
+                        break;
+                    case "follow_lines":
+                        options.FollowLines = Int(name, value, 1);
                         break;
                     case "pollers":
                         options.Pollers = Int(name, value, 1);

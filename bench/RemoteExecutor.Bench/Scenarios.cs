@@ -6,7 +6,7 @@ using RemoteExecutor.Silo.Cli.Client;
 namespace RemoteExecutor.Bench;
 
 /// <summary>The benchmark scenarios; each writes its figures into its own section of the report.</summary>
-internal sealed class Scenarios
+internal sealed partial class Scenarios
 {
     /// <summary>One step running <c>true</c>: the cheapest possible task.</summary>
     public const string TrueTask = """[{"command_type":"bash","command_content":"true"}]""";

@@ -24,6 +24,10 @@ public interface IQueryGrain : IGrainWithIntegerKey
     [Alias("ReadEvents")]
     Task<IReadOnlyList<StoredEvent>> ReadEvents(long after, string task, string node, int limit);
 
+    /// <summary>Those of the stored events with these ids that exist and match task/node (empty: any), oldest first.</summary>
+    [Alias("ReadEventsByIds")]
+    Task<IReadOnlyList<StoredEvent>> ReadEventsByIds(IReadOnlyList<long> ids, string task, string node);
+
     /// <summary>The id of the newest stored event; 0 when there is none.</summary>
     [Alias("LatestEventId")]
     Task<long> LatestEventId();

@@ -35,6 +35,9 @@ public sealed class QueryGrain : Grain, IQueryGrain
     public Task<IReadOnlyList<StoredEvent>> ReadEvents(long after, string task, string node, int limit) =>
         _reader.ReadEventsAsync(after, task, node, limit);
 
+    public Task<IReadOnlyList<StoredEvent>> ReadEventsByIds(IReadOnlyList<long> ids, string task, string node) =>
+        _reader.ReadEventsByIdsAsync(ids, task, node);
+
     public Task<long> LatestEventId() => _reader.LatestEventIdAsync();
 
     public Task<IReadOnlyList<HookDelivery>> TaskDeliveries(string taskId) => _reader.TaskDeliveriesAsync(taskId);

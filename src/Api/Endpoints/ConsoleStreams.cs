@@ -14,17 +14,17 @@ namespace RemoteExecutor.Api.Endpoints;
 /// <summary>
 /// The two live forms of a step's console: Server-Sent Events and a WebSocket. Both only format what a
 /// <see cref="ConsoleFollower"/> hands out, one page at a time, and give up on a client that takes more than
-/// <see cref="SendTimeout"/> to take a page (it resumes by line number).
+/// <see cref="FollowTiming.StallCutOff"/> (30 s) to take a page (it resumes by line number).
 /// </summary>
 public static partial class ConsoleStreams
 {
     /// <summary>Media type of the SSE form.</summary>
     public const string EventStream = "text/event-stream";
 
-    /// <summary>Longest a client may take to accept one page before its connection is dropped.</summary>
-    public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(30);
-
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The follow timing of this server (registered at start; the default when none is).</summary>
+    public static FollowTiming Timing(HttpContext context) => context.RequestServices.GetService<FollowTiming>() ?? FollowTiming.Default;
 
     /// <summary>True when the client asks for Server-Sent Events.</summary>
     public static bool WantsEvents(HttpRequest request) =>
@@ -45,6 +45,7 @@ public static partial class ConsoleStreams
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         using var stop = StopToken(context);
+        var cutOff = Timing(context).StallCutOff;
         var text = new StringBuilder();
         try
         {
@@ -68,9 +69,9 @@ public static partial class ConsoleStreams
                         break;
                 }
 
-                if (!await WriteAsync(response, text.ToString(), stop.Token))
+                if (!await WriteAsync(response, text.ToString(), cutOff, stop.Token))
                 {
-                    LogSlowClient(Logger(context), context.Request.Path, e.Lines.Count > 0 ? e.Lines[0].Line : 0);
+                    LogSlowClient(Logger(context), context.Request.Path, cutOff, e.Lines.Count > 0 ? e.Lines[0].Line : 0);
                     context.Abort();
                     return;
                 }
@@ -89,6 +90,7 @@ public static partial class ConsoleStreams
     {
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var stop = StopToken(context);
+        var cutOff = Timing(context).StallCutOff;
         var listening = ListenAsync(socket, stop);
         try
         {
@@ -96,15 +98,15 @@ public static partial class ConsoleStreams
             {
                 foreach (var line in e.Lines)
                 {
-                    if (!await SendAsync(socket, LineJson(line), stop.Token))
+                    if (!await SendAsync(socket, LineJson(line), cutOff, stop.Token))
                     {
-                        LogSlowClient(Logger(context), context.Request.Path, line.Line);
+                        LogSlowClient(Logger(context), context.Request.Path, cutOff, line.Line);
                         socket.Abort();
                         return;
                     }
                 }
 
-                if (e.End is { } end && !await SendAsync(socket, JsonSerializer.Serialize(new { end }), stop.Token))
+                if (e.End is { } end && !await SendAsync(socket, JsonSerializer.Serialize(new { end }), cutOff, stop.Token))
                 {
                     socket.Abort();
                     return;
@@ -130,11 +132,11 @@ public static partial class ConsoleStreams
         return CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
     }
 
-    /// <summary>False when the client did not take the text within <see cref="SendTimeout"/>.</summary>
-    internal static async Task<bool> WriteAsync(HttpResponse response, string text, CancellationToken stop)
+    /// <summary>False when the client did not take the text within <paramref name="cutOff"/>.</summary>
+    internal static async Task<bool> WriteAsync(HttpResponse response, string text, TimeSpan cutOff, CancellationToken stop)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        timeout.CancelAfter(SendTimeout);
+        timeout.CancelAfter(cutOff);
         try
         {
             await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), timeout.Token);
@@ -147,10 +149,10 @@ public static partial class ConsoleStreams
         }
     }
 
-    private static async Task<bool> SendAsync(WebSocket socket, string text, CancellationToken stop)
+    private static async Task<bool> SendAsync(WebSocket socket, string text, TimeSpan cutOff, CancellationToken stop)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        timeout.CancelAfter(SendTimeout);
+        timeout.CancelAfter(cutOff);
         try
         {
             await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, timeout.Token);
@@ -203,6 +205,6 @@ public static partial class ConsoleStreams
     private static ILogger Logger(HttpContext context) =>
         context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("RemoteExecutor.Api.ConsoleStreams");
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped a console follower of {Path}: it took no data for 30 s (it resumes from line {Line})")]
-    private static partial void LogSlowClient(ILogger logger, string path, long line);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped a console follower of {Path}: it took no data for {CutOff} (it resumes from line {Line})")]
+    private static partial void LogSlowClient(ILogger logger, string path, TimeSpan cutOff, long line);
 }

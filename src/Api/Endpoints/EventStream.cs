@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using RemoteExecutor.Api.Follow;
 
 namespace RemoteExecutor.Api.Endpoints;
 
@@ -19,6 +20,11 @@ public static class EventStream
         "or comma-separated). A `: keep-alive` comment comes every 15 s of quiet. Works on any node (the log is in the shared database).";
 
     private const int PageSize = 500;
+    private const int GapsPerRead = 200;
+    private const int MaxGaps = 5000;
+
+    /// <summary>How long an id skipped below the newest one seen is looked for again (ids may commit out of order).</summary>
+    private static readonly TimeSpan GapWindow = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
@@ -82,18 +88,29 @@ public static class EventStream
         {
             await response.StartAsync(stop.Token);
             var quietSince = clock.GetTimestamp();
+            var position = new EventCursor(cursor, GapWindow, MaxGaps, clock);
             while (!stop.IsCancellationRequested)
             {
-                var rows = await query.ReadEvents(cursor, task ?? "", node ?? "", PageSize);
+                // Ids skipped earlier first (an event committed late by another node), then the next page.
+                var gaps = position.Gaps(GapsPerRead);
+                var late = gaps.Count == 0 ? [] : await query.ReadEventsByIds(gaps, task ?? "", node ?? "");
+                var rows = await query.ReadEvents(position.HighWater, task ?? "", node ?? "", PageSize);
                 text.Clear();
-                foreach (var row in rows)
+                var lastSent = 0L;
+                foreach (var row in position.Take(late.Concat(rows), r => r.Id))
                 {
-                    cursor = row.Id;
                     if (types.Count == 0 || types.Contains(row.Type))
                     {
+                        lastSent = row.Id;
                         text.Append("id: ").Append(row.Id.ToString(CultureInfo.InvariantCulture)).Append("\nevent: ").Append(row.Type)
                             .Append("\ndata: ").Append(JsonSerializer.Serialize(row.ToEvent())).Append("\n\n");
                     }
+                }
+
+                if (lastSent > 0 && lastSent < position.HighWater)
+                {
+                    // Only a late event went out: an id-only block moves the client's Last-Event-ID back to the top.
+                    text.Append("id: ").Append(position.HighWater.ToString(CultureInfo.InvariantCulture)).Append("\n\n");
                 }
 
                 if (text.Length == 0 && clock.GetElapsedTime(quietSince) >= KeepAlive)
@@ -104,7 +121,7 @@ public static class EventStream
                 if (text.Length > 0)
                 {
                     quietSince = clock.GetTimestamp();
-                    if (!await ConsoleStreams.WriteAsync(response, text.ToString(), stop.Token))
+                    if (!await ConsoleStreams.WriteAsync(response, text.ToString(), ConsoleStreams.Timing(context).StallCutOff, stop.Token))
                     {
                         context.Abort();
                         return;

@@ -291,7 +291,7 @@ public static class TaskEndpoints
         return new ConsoleFollower(
             (from, limit) => query.ReadConsole(task, key, from, limit),
             async () => (await taskGrain.GetView())?.Steps.FirstOrDefault(s => s.Spec.Name == step),
-            FollowTiming.Default,
+            ConsoleStreams.Timing(context),
             context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System);
     }
 

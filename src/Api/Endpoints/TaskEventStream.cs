@@ -26,7 +26,7 @@ public static class TaskEventStream
             return;
         }
 
-        var follower = new TaskEventFollower(() => taskGrain.GetView(), FollowTiming.Default,
+        var follower = new TaskEventFollower(() => taskGrain.GetView(), ConsoleStreams.Timing(context),
             context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System);
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -51,7 +51,7 @@ public static class TaskEventStream
                     text.Append("id: ").Append(e.Key).Append("\nevent: ").Append(e.Type).Append("\ndata: ").Append(JsonSerializer.Serialize(e)).Append("\n\n");
                 }
 
-                if (!await ConsoleStreams.WriteAsync(response, text.ToString(), stop.Token))
+                if (!await ConsoleStreams.WriteAsync(response, text.ToString(), ConsoleStreams.Timing(context).StallCutOff, stop.Token))
                 {
                     context.Abort();
                     return;

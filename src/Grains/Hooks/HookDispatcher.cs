@@ -12,7 +12,8 @@ using RemoteExecutor.Grains.Storage;
 namespace RemoteExecutor.Grains.Hooks;
 
 /// <summary>
-/// Delivers the webhook outbox (<c>hook_delivery</c>) of this node's tasks: each event as a CloudEvents POST, in event
+/// Delivers the webhook outbox (<c>hook_delivery</c>) of this node's tasks (and, on one survivor, of nodes gone from
+/// the cluster: <see cref="HookOwnership"/>): each event as a CloudEvents POST, in event
 /// order per task and hook (a hook that fails holds back that task's later events), a few quick retries per round
 /// (Polly), then rounds with exponential backoff until <c>--webhook_retry</c>. The outbox is durable: a restart resumes.
 /// </summary>
@@ -26,11 +27,16 @@ public sealed partial class HookDispatcher : BackgroundService
     private readonly SecretSeal _seal;
     private readonly TimeProvider _clock;
     private readonly ILogger<HookDispatcher> _logger;
+    private readonly IClusterMembershipService _membership;
+    private readonly ILocalSiloDetails _local;
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = Timeout.InfiniteTimeSpan };
     private readonly ResiliencePipeline<HttpResponseMessage> _send;
 
-    public HookDispatcher(Database database, EngineOptions options, SecretSeal seal, TimeProvider clock, ILogger<HookDispatcher> logger)
+    public HookDispatcher(Database database, EngineOptions options, SecretSeal seal, TimeProvider clock, ILogger<HookDispatcher> logger,
+        IClusterMembershipService membership, ILocalSiloDetails local)
     {
+        _membership = membership;
+        _local = local;
         _database = database;
         _options = options;
         _seal = seal;
@@ -144,8 +150,11 @@ public sealed partial class HookDispatcher : BackgroundService
 
     private async Task<List<Due>> ReadDueAsync(CancellationToken cancellationToken)
     {
+        var live = HookOwnership.LiveNodesIfHeir(_local.SiloAddress, _options.Node, _membership.CurrentSnapshot.Members.Values) ?? [];
+        var parameters = live.Select((name, i) => ("l" + i.ToString(CultureInfo.InvariantCulture), (object)name))
+            .Append(("node", _options.Node)).Append(("limit", Batch)).ToArray();
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, Sql.DueDeliveries, ("node", _options.Node), ("limit", Batch));
+        await using var command = Command(connection, Sql.DueDeliveries(live.Count), parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var list = new List<Due>();
         while (await reader.ReadAsync(cancellationToken))

@@ -48,6 +48,26 @@ public sealed class ReadModelReader
     {
         await using var connection = await _database.OpenAsync();
         await using var command = Command(connection, Sql.ReadEvents, ("after", after), ("task", task), ("node", node), ("limit", limit));
+        return await ReadEventRowsAsync(command);
+    }
+
+    /// <summary>Those of the events with these ids that exist (and match task/node when given), oldest first.</summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadEventsByIdsAsync(IReadOnlyList<long> ids, string task, string node)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await _database.OpenAsync();
+        var parameters = ids.Select((id, i) => ("i" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), (object)id))
+            .Append(("task", task)).Append(("node", node)).ToArray();
+        await using var command = Command(connection, Sql.EventsByIds(ids.Count), parameters);
+        return await ReadEventRowsAsync(command);
+    }
+
+    private static async Task<IReadOnlyList<StoredEvent>> ReadEventRowsAsync(DbCommand command)
+    {
         await using var reader = await command.ExecuteReaderAsync();
         var list = new List<StoredEvent>();
         while (await reader.ReadAsync())

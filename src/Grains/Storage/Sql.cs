@@ -65,6 +65,12 @@ internal static class Sql
         "SELECT id, type, task, step, state, code, msg, node, time FROM task_event WHERE id > @after " +
         "AND (@task = '' OR task = @task) AND (@node = '' OR node = @node) ORDER BY id LIMIT @limit";
 
+    /// <summary>The events with the given ids (an <c>IN</c> list of @i0, @i1, ...), oldest first; @task / @node empty = any.</summary>
+    public static string EventsByIds(int count) =>
+        "SELECT id, type, task, step, state, code, msg, node, time FROM task_event WHERE id IN (" +
+        string.Join(", ", Enumerable.Range(0, count).Select(i => "@i" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))) +
+        ") AND (@task = '' OR task = @task) AND (@node = '' OR node = @node) ORDER BY id";
+
     public const string LatestEvent = "SELECT COALESCE(MAX(id), 0) FROM task_event";
 
     public const string InsertDelivery =
@@ -73,10 +79,15 @@ internal static class Sql
 
     public const string DeleteDeliveries = "DELETE FROM hook_delivery WHERE task = @task";
 
-    /// <summary>Undelivered rows of one node, oldest event first.</summary>
-    public const string DueDeliveries =
+    /// <summary>
+    /// Undelivered rows of node @node, and when <paramref name="live"/> names are given (@l0, @l1, ...) also those of every
+    /// node not among them (the rows of gone nodes, adopted by a survivor); oldest event first.
+    /// </summary>
+    public static string DueDeliveries(int live) =>
         "SELECT d.event_id, d.hook, d.url, d.secret, d.attempts, d.next_at, d.created, e.type, e.task, e.step, e.state, e.code, e.msg, e.node, e.time " +
-        "FROM hook_delivery d JOIN task_event e ON e.id = d.event_id WHERE d.node = @node AND d.state = 0 ORDER BY d.event_id, d.hook LIMIT @limit";
+        "FROM hook_delivery d JOIN task_event e ON e.id = d.event_id WHERE d.state = 0 AND (d.node = @node" +
+        (live == 0 ? "" : " OR d.node NOT IN (" + string.Join(", ", Enumerable.Range(0, live).Select(i => "@l" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")") +
+        ") ORDER BY d.event_id, d.hook LIMIT @limit";
 
     public const string UpdateDelivery =
         "UPDATE hook_delivery SET state = @state, attempts = @attempts, status = @status, error = @error, next_at = @next_at " +

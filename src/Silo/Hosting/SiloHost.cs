@@ -269,6 +269,7 @@ public static class SiloHost
             builder.Services.AddHostedService<DatabaseWatcher>();
         }
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(TestLifecycle.StreamTiming());
         builder.Services.AddSingleton<ReadModelWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReadModelWriter>());
         builder.Services.AddSingleton<ReadModelReader>();

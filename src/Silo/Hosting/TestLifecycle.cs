@@ -1,4 +1,5 @@
 using Orleans.Configuration;
+using RemoteExecutor.Api.Follow;
 using RemoteExecutor.Grains.Execution;
 
 namespace RemoteExecutor.Silo.Hosting;
@@ -12,6 +13,9 @@ namespace RemoteExecutor.Silo.Hosting;
 /// with a <c>CollectionQuantum</c> of a fifth of it (Orleans requires the age to exceed the quantum), and a 1 s
 /// deadline-reminder grace.</item>
 /// <item><c>REMOTE_EXECUTOR_TEST_NO_KEEPALIVE=1</c>: live runs do not keep their task and step grains activated.</item>
+/// <item><c>REMOTE_EXECUTOR_TEST_STALL_CUTOFF</c> (a duration, e.g. <c>3s</c>): how long a console or event stream
+/// client may take to accept one batch before it is disconnected (default 30 s), so the stalled-reader test runs in
+/// seconds.</item>
 /// </list>
 /// </summary>
 public static class TestLifecycle
@@ -19,6 +23,20 @@ public static class TestLifecycle
     public const string CollectionAgeVariable = "REMOTE_EXECUTOR_TEST_COLLECTION_AGE";
 
     public const string NoKeepAliveVariable = "REMOTE_EXECUTOR_TEST_NO_KEEPALIVE";
+
+    public const string StallCutOffVariable = "REMOTE_EXECUTOR_TEST_STALL_CUTOFF";
+
+    /// <summary>The timing of live streams: the default, or with the stall cut-off of <see cref="StallCutOffVariable"/>.</summary>
+    public static FollowTiming StreamTiming()
+    {
+        if (GoDuration.TryParse(Environment.GetEnvironmentVariable(StallCutOffVariable), out var cutOff, out _) && cutOff > TimeSpan.Zero)
+        {
+            Serilog.Log.Warning("TEST MODE: stalled stream readers are cut off after {CutOff} ({Variable}); not for production", cutOff, StallCutOffVariable);
+            return FollowTiming.Default with { StallCutOff = cutOff };
+        }
+
+        return FollowTiming.Default;
+    }
 
     public static void Apply(ISiloBuilder silo, EngineOptions engine)
     {

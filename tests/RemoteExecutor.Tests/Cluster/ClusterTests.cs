@@ -143,10 +143,13 @@ public sealed partial class ClusterTests : IClassFixture<ClusterFixture>, IAsync
     public async Task NodeBKilled_ItsRunningStepIsLostAndDependantSkipped_OtherNodesUnaffected_AndBRejoins()
     {
         var marker = Marker(750_000);
+        await using var receiver = new HookReceiver("");
+        receiver.Start();
         try
         {
             var lostId = Ids.New("lostonb");
-            var submit = await A.Api.SubmitV1Async(Steps.Array(Steps.Of($"echo started; {marker}", name: "long"), Steps.Of("echo never", name: "after")), $"id={lostId}&node=b");
+            var submit = await A.Api.SubmitV1Async(Steps.Array(Steps.Of($"echo started; {marker}", name: "long"), Steps.Of("echo never", name: "after")),
+                $"id={lostId}&node=b&hook={Uri.EscapeDataString(receiver.Url)}");
             Assert.True(submit.Code == 0, $"submit: {submit}");
             var survivorId = Ids.New("onc");
             await C.Api.SubmitOkAsync(survivorId, Steps.Array(Steps.Of("echo waiting; while [ ! -f gate ]; do sleep 0.2; done; echo c-finished", name: "work")));
@@ -184,6 +187,11 @@ public sealed partial class ClusterTests : IClassFixture<ClusterFixture>, IAsync
             Assert.Equal(0, survived.Code);
             Assert.Equal(0, State(survived.Step("work")));
             Assert.Equal(["waiting", "c-finished"], TaskApi.Lines(await A.Api.ConsoleAsync(survivorId, "work")));
+
+            // b's webhook outbox does not wait for b: a survivor delivers the events of the lost task while b is down.
+            await Poll.UntilAsync(() => receiver.Of(lostId).Any(e => e.Type == "task.finished"), NodeLossDeadline,
+                $"the task.finished webhook of {lostId} was not delivered while b was down; got: {string.Join(", ", receiver.Of(lostId).Select(e => e.Type))}");
+            Assert.Contains(receiver.Of(lostId), e => e.Type == "step.finished" && e.Step == "long");
 
             var orphans = await HostProcesses.CountAsync(marker);
             _output.WriteLine($"processes of b's lost step still alive after b was SIGKILLed: {orphans}");
