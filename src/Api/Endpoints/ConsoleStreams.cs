@@ -39,11 +39,7 @@ public static partial class ConsoleStreams
     /// <summary>Answers with an SSE stream: <c>event: line</c> per line (id = line number), then <c>event: end</c>.</summary>
     public static async Task SendEventsAsync(HttpContext context, ConsoleFollower follower, long from)
     {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = EventStream + "; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
+        var response = PrepareEventStream(context);
         using var stop = StopToken(context);
         var cutOff = Timing(context).StallCutOff;
         var text = new StringBuilder();
@@ -126,6 +122,17 @@ public static partial class ConsoleStreams
     private static string LineJson(ConsoleLine line) => JsonSerializer.Serialize(new ConsoleLineDto(line.Timestamp, line.Line, line.Content));
 
     /// <summary>Ends with the request, or when the server begins to stop (streams would otherwise hold the shutdown).</summary>
+    /// <summary>Headers of every Server-Sent Events answer: 200, the media type, no caching, no proxy buffering.</summary>
+    internal static HttpResponse PrepareEventStream(HttpContext context)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = EventStream + "; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        return response;
+    }
+
     internal static CancellationTokenSource StopToken(HttpContext context)
     {
         var stopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;

@@ -77,11 +77,7 @@ public static class EventStream
         }
 
         var clock = context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = ConsoleStreams.EventStream + "; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
+        var response = ConsoleStreams.PrepareEventStream(context);
         using var stop = ConsoleStreams.StopToken(context);
         var text = new StringBuilder();
         try

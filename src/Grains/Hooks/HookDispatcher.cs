@@ -154,7 +154,7 @@ public sealed partial class HookDispatcher : BackgroundService
         var parameters = live.Select((name, i) => ("l" + i.ToString(CultureInfo.InvariantCulture), (object)name))
             .Append(("node", _options.Node)).Append(("limit", Batch)).ToArray();
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, Sql.DueDeliveries(live.Count), parameters);
+        await using var command = ReadModelReader.Command(connection, Sql.DueDeliveries(live.Count), parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var list = new List<Due>();
         while (await reader.ReadAsync(cancellationToken))
@@ -171,24 +171,9 @@ public sealed partial class HookDispatcher : BackgroundService
     private async Task UpdateAsync(Due row, int state, int attempts, int status, string error, long nextAt)
     {
         await using var connection = await _database.OpenAsync(CancellationToken.None);
-        await using var command = Command(connection, Sql.UpdateDelivery, ("state", state), ("attempts", attempts), ("status", status),
+        await using var command = ReadModelReader.Command(connection, Sql.UpdateDelivery, ("state", state), ("attempts", attempts), ("status", status),
             ("error", error.Length > 500 ? error[..500] : error), ("next_at", nextAt), ("event_id", row.EventId), ("hook", row.Hook));
         await command.ExecuteNonQueryAsync(CancellationToken.None);
-    }
-
-    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var p = command.CreateParameter();
-            p.ParameterName = name;
-            p.Value = value;
-            command.Parameters.Add(p);
-        }
-
-        return command;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery round failed")]

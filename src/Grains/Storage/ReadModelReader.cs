@@ -258,7 +258,8 @@ public sealed class ReadModelReader
         return new AuditPage(total, entries);
     }
 
-    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object Value)[] parameters)
+    /// <summary>A command with named parameters (shared by the read-model readers and the webhook dispatcher).</summary>
+    internal static DbCommand Command(DbConnection connection, string sql, params (string Name, object Value)[] parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
