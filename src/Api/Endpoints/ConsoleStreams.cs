@@ -150,11 +150,16 @@ public static partial class ConsoleStreams
             await response.Body.FlushAsync(timeout.Token);
             return true;
         }
-        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && !Stopping(response.HttpContext))
         {
+            // Our cut-off, or the connection aborted under a pending write (Kestrel's own minimum data rate may
+            // act first): either way the client stopped taking data and is dropped.
             return false;
         }
     }
+
+    private static bool Stopping(HttpContext context) =>
+        context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping.IsCancellationRequested ?? false;
 
     private static async Task<bool> SendAsync(WebSocket socket, string text, TimeSpan cutOff, CancellationToken stop)
     {
