@@ -7,6 +7,10 @@ public interface INodeGrain : IGrainWithStringKey
     [Alias("GetPool")]
     Task<PoolInfo> GetPool();
 
+    /// <summary>The node's labels (<c>--label</c>); null when asked of a node that has left the cluster.</summary>
+    [Alias("GetLabels")]
+    Task<IReadOnlyDictionary<string, string>?> GetLabels();
+
     [Alias("ResizePool")]
     Task<PoolInfo> ResizePool(int size);
 

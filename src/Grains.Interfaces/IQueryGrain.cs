@@ -4,7 +4,7 @@ namespace RemoteExecutor.Grains.Interfaces;
 [Alias("re.IQueryGrain")]
 public interface IQueryGrain : IGrainWithIntegerKey
 {
-    /// <summary>The active nodes, from this silo's view of the membership (no remote call).</summary>
+    /// <summary>The active nodes with their labels, from this silo's view of the membership and the nodes' silo metadata.</summary>
     [Alias("ListNodes")]
     Task<IReadOnlyList<NodeInfo>> ListNodes();
 

@@ -40,6 +40,12 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
 
     public Task<PoolInfo> GetPool() => Task.FromResult(Pool().Snapshot());
 
+    public Task<IReadOnlyDictionary<string, string>?> GetLabels()
+    {
+        LeaveIfMisplaced();
+        return Task.FromResult(OnItsNode ? _options.Labels : null);
+    }
+
     public Task<PoolInfo> ResizePool(int size)
     {
         Pool().Resize(size);

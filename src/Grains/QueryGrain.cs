@@ -1,4 +1,4 @@
-using Orleans.Runtime;
+using RemoteExecutor.Grains.Placement;
 using RemoteExecutor.Grains.Storage;
 
 namespace RemoteExecutor.Grains;
@@ -8,21 +8,15 @@ namespace RemoteExecutor.Grains;
 public sealed class QueryGrain : Grain, IQueryGrain
 {
     private readonly ReadModelReader _reader;
-    private readonly IClusterMembershipService _membership;
+    private readonly LiveNodes _nodes;
 
-    public QueryGrain(ReadModelReader reader, IClusterMembershipService membership)
+    public QueryGrain(ReadModelReader reader, LiveNodes nodes)
     {
         _reader = reader;
-        _membership = membership;
+        _nodes = nodes;
     }
 
-    public Task<IReadOnlyList<NodeInfo>> ListNodes() => Task.FromResult<IReadOnlyList<NodeInfo>>(
-    [
-        .. _membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active)
-            .OrderBy(m => m.Name, StringComparer.Ordinal)
-            .Select(m => new NodeInfo(m.Name, m.SiloAddress.ToParsableString(), m.Status.ToString())),
-    ]);
+    public Task<IReadOnlyList<NodeInfo>> ListNodes() => _nodes.ActiveAsync();
 
     public Task<TaskPage> ListTasks(bool byEndTime, int page, int size) => _reader.ListTasksAsync(byEndTime, page, size);
 

@@ -11,7 +11,7 @@ public static class NodeEndpoints
     public static IEndpointRouteBuilder MapNodeEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/nodes", ListNodes).WithTags("Cluster").WithName("ListNodes")
-            .WithSummary("Live nodes: name, address, status and pool figures").Produces<Envelope<NodeList>>();
+            .WithSummary("Live nodes: name, address, status, labels and pool figures").Produces<Envelope<NodeList>>();
         return app;
     }
 
@@ -23,7 +23,7 @@ public static class NodeEndpoints
         {
             RequestContext.Set(TaskEndpoints.NodeContextKey, host.Name);
             var pool = await grains.GetGrain<INodeGrain>(host.Name).GetPool();
-            nodes.Add(new NodeItem(host.Name, host.Address, host.Status, pool.Size, pool.Running, pool.Waiting));
+            nodes.Add(new NodeItem(host.Name, host.Address, host.Status, pool.Size, pool.Running, pool.Waiting, host.Labels));
         }
 
         return ApiResults.Ok(new NodeList(nodes.Count, nodes));
@@ -58,5 +58,6 @@ public static class NodeEndpoints
         [property: JsonPropertyName("status")] string Status,
         [property: JsonPropertyName("size")] int Size,
         [property: JsonPropertyName("running")] int Running,
-        [property: JsonPropertyName("waiting")] int Waiting);
+        [property: JsonPropertyName("waiting")] int Waiting,
+        [property: JsonPropertyName("labels")] IReadOnlyDictionary<string, string> Labels);
 }

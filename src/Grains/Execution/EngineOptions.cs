@@ -9,6 +9,9 @@ public sealed class EngineOptions
     /// <summary>This node's name (unique in a cluster).</summary>
     public string Node { get; set; } = Environment.MachineName;
 
+    /// <summary>This node's labels (<c>--label key=value</c>), which fan-out targets select nodes by.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
+
     /// <summary>Default step timeout (<c>--exec_timeout</c>).</summary>
     public TimeSpan ExecTimeout { get; set; } = TimeSpan.FromHours(24);
 

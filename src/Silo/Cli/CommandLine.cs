@@ -100,6 +100,19 @@ public static class CommandLine
             : [];
         var webhookRetry = Duration("--webhook_retry", "how long an undelivered webhook event is retried (exponential backoff), e.g. 24h", TimeSpan.FromHours(24));
 
+        // Fleet (issue 14).
+        var label = List(
+            "--label",
+            "label of this node as key=value (also REMOTE_EXECUTOR_LABELS=k=v,k=v), comma-separated, repeatable; fan-out targets select nodes by labels",
+            (string s, out string? v, out string e) =>
+            {
+                v = s;
+                return NodeLabels.TryParse(s, out _, out e);
+            });
+        label.DefaultValueFactory = _ => Environment.GetEnvironmentVariable("REMOTE_EXECUTOR_LABELS") is { Length: > 0 } l
+            ? l.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
+
         // Output bounds (issue 19).
         var maxLine = Size("--max_line", "longest console line; longer lines are stored in pieces ending with \"…[line continues]\"", 64 << 10, 256, 64 << 20);
         var maxOutput = Size("--max_output", "most output kept per step; beyond it output is dropped and the console says how much", 1L << 30, 1024, long.MaxValue);
@@ -133,7 +146,7 @@ public static class CommandLine
 
         Option[] all = [addr, normal, debug, root, keyExpire, auditExpire, execTimeout, timeout, maxRequests, poolSize, database, node, siloPort, advertise, token, insecure, metricsToken,
             tokenFile, metricsTokenFile, databaseFile, secretKeyFile, clusterCert, clusterKey, clusterInsecure, clusterId, gatewayPort,
-            maxPoolSize, allowedOrigins, allowedHosts, maxLine, maxOutput, plugins, uploadLimit, webhook, webhookRetry];
+            maxPoolSize, allowedOrigins, allowedHosts, maxLine, maxOutput, plugins, uploadLimit, webhook, webhookRetry, label];
         var rootCommand = new RootCommand("OS Remote Executor: runs shell, PowerShell and Python scripts on this machine through an HTTP API");
         foreach (var option in all)
         {
@@ -187,6 +200,14 @@ public static class CommandLine
                 Webhooks = result.GetValue(webhook) ?? [],
                 WebhookRetry = result.GetValue(webhookRetry),
             };
+            if (!NodeLabels.TryParseAll(result.GetValue(label) ?? [], out var labels, out var labelError))
+            {
+                // Only REMOTE_EXECUTOR_LABELS gets here: a bad --label is refused by its parser.
+                await Console.Error.WriteLineAsync($"remote_executor: error: REMOTE_EXECUTOR_LABELS: {labelError}, try --help");
+                return UsageError;
+            }
+
+            settings = settings with { Labels = labels };
             if (settings.Webhooks.FirstOrDefault(w => !HookUrl.IsValid(w)) is { } badHook)
             {
                 await Console.Error.WriteLineAsync($"remote_executor: error: --webhook: \"{badHook}\" is not an absolute http or https URL, try --help");

@@ -69,6 +69,9 @@ public sealed record SiloSettings
     /// <summary>Most output bytes kept per step (<c>--max_output</c>).</summary>
     public long MaxOutput { get; init; } = 1L << 30;
 
+    /// <summary>This node's labels (<c>--label key=value</c>, REMOTE_EXECUTOR_LABELS).</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
     /// <summary>URLs that receive every task's events (<c>--webhook</c>).</summary>
     public IReadOnlyList<string> Webhooks { get; init; } = [];
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Storage;
 using RemoteExecutor.Api;
 using RemoteExecutor.Api.Endpoints;
@@ -230,6 +231,7 @@ public static class SiloHost
             MaxLine = settings.MaxLine,
             MaxOutput = settings.MaxOutput,
             PlacementWait = settings.Timeout / 2,
+            Labels = settings.Labels,
         };
         var kinds = StepKindRegistry.WithBuiltIns(Version);
         PluginLoader.LoadInto(kinds, settings.PluginsDir ?? Path.Combine(settings.Root, "plugins"),
@@ -315,6 +317,9 @@ public static class SiloHost
             // The per-node expiry reminder ticks every --key_expire/10 (1-30 s); a tick writes nothing to the table.
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();
+            // Labels travel as silo metadata: every silo knows every node's labels without a call per request.
+            silo.UseSiloMetadata(NodeLabels.ToMetadata(settings.Node, settings.Labels));
+            silo.Services.AddSingleton<LiveNodes>();
             TestLifecycle.Apply(silo, engine);
             silo.AddDashboard();
         });

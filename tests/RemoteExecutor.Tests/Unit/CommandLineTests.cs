@@ -42,6 +42,10 @@ public sealed class CommandLineTests
     [InlineData("--max_line=100")]
     [InlineData("--max_line=1T")]
     [InlineData("--max_output=lots")]
+    [InlineData("--label=role")]
+    [InlineData("--label==web")]
+    [InlineData("--label=role=web server")]
+    [InlineData("--label=-role=web")]
     public async Task InvokeAsync_BadFlagValue_ExitsWithUsageErrorWithoutRunning(string flag)
     {
         var fake = new FakeRun();
@@ -175,5 +179,18 @@ public sealed class CommandLineTests
         Assert.Equal(["https://ops.example.com", "http://a.test:8080", "https://b.test"], fake.Settings!.AllowedOrigins);
         Assert.Equal(["executor.lan", "executor.lan:2376", "[fd00::1]:2376"], fake.Settings.AllowedHosts);
         Assert.Equal(1024, fake.Settings.MaxPoolSize);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_Labels_AreSplitRepeatedAndLaterWins()
+    {
+        var fake = new FakeRun();
+        Assert.Equal(0, await Cli.InvokeAsync(["run", "--label=role=web,zone=eu-1", "--label", "role=db", "--label=example.com/tier="], fake.Invoke));
+        Assert.Equal(
+            new Dictionary<string, string> { ["example.com/tier"] = "", ["role"] = "db", ["zone"] = "eu-1" },
+            fake.Settings!.Labels);
+
+        Assert.Equal(0, await Cli.InvokeAsync(["run"], fake.Invoke));
+        Assert.Empty(fake.Settings!.Labels);
     }
 }

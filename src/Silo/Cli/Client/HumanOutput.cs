@@ -63,10 +63,10 @@ public sealed class HumanOutput(IAnsiConsole console)
 
     public void Nodes(NodeEndpoints.NodeList nodes)
     {
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("NODE", "ADDRESS", "STATUS", "POOL SIZE", "RUNNING", "WAITING");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("NODE", "ADDRESS", "STATUS", "LABELS", "POOL SIZE", "RUNNING", "WAITING");
         foreach (var n in nodes.Nodes)
         {
-            table.AddRow(new Text(n.Name), new Text(n.Address), new Text(n.Status), Number(n.Size), Number(n.Running), Number(n.Waiting));
+            table.AddRow(new Text(n.Name), new Text(n.Address), new Text(n.Status), new Text(string.Join(',', n.Labels.Select(l => $"{l.Key}={l.Value}"))), Number(n.Size), Number(n.Running), Number(n.Waiting));
         }
 
         Console.Write(table);

@@ -21,12 +21,12 @@ export function render(main, { signal }) {
   }
 
   function rowOf(node) {
-    const cells = { size: h('td', { class: 'num' }), running: h('td', { class: 'num' }), waiting: h('td', { class: 'num' }), address: h('td'), status: h('td') };
+    const cells = { size: h('td', { class: 'num' }), running: h('td', { class: 'num' }), waiting: h('td', { class: 'num' }), address: h('td'), status: h('td'), labels: h('td') };
     const id = `size-${node.replace(/[^A-Za-z0-9]/g, '_')}`;
     const input = h('input', { id, type: 'number', min: 1, step: 1, required: true, 'aria-label': `New pool size for ${node}` });
     const form = h('form', { class: 'inline' }, input, h('button', { type: 'submit', 'aria-label': `Resize the pool of ${node}` }, 'Resize'));
     form.addEventListener('submit', (e) => { e.preventDefault(); resize(node, input); });
-    const tr = h('tr', {}, h('th', { scope: 'row' }, node), cells.address, cells.status, cells.size, cells.running, cells.waiting, h('td', {}, form));
+    const tr = h('tr', {}, h('th', { scope: 'row' }, node), cells.address, cells.status, cells.labels, cells.size, cells.running, cells.waiting, h('td', {}, form));
     return { tr, cells, input };
   }
 
@@ -37,6 +37,7 @@ export function render(main, { signal }) {
       const row = rows.get(node.name);
       row.cells.address.textContent = node.address;
       row.cells.status.textContent = node.status;
+      row.cells.labels.textContent = Object.entries(node.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
       row.cells.size.textContent = node.size;
       row.cells.running.textContent = node.running;
       row.cells.waiting.textContent = node.waiting;
@@ -52,7 +53,7 @@ export function render(main, { signal }) {
     h('p', {}, 'Each node runs at most its pool size of steps at once; the rest wait. A resize takes effect at once.'),
     status,
     h('div', { class: 'scroll' }, h('table', { 'aria-label': 'Nodes and their pools' },
-      h('thead', {}, h('tr', {}, ['Node', 'Address', 'Status', 'Pool size', 'Running', 'Waiting', 'Resize'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, ['Node', 'Address', 'Status', 'Labels', 'Pool size', 'Running', 'Waiting', 'Resize'].map((c) => h('th', { scope: 'col' }, c)))),
       body)));
 
   every(2000, signal, async () => {
