@@ -26,7 +26,7 @@ export function render(main, { signal }) {
     const input = h('input', { id, type: 'number', min: 1, step: 1, required: true, 'aria-label': `New pool size for ${node}` });
     const form = h('form', { class: 'inline' }, input, h('button', { type: 'submit', 'aria-label': `Resize the pool of ${node}` }, 'Resize'));
     form.addEventListener('submit', (e) => { e.preventDefault(); resize(node, input); });
-    const tr = h('tr', {}, h('th', { scope: 'row' }, node), cells.address, cells.status, cells.labels, cells.size, cells.running, cells.waiting, h('td', {}, form));
+    const tr = h('tr', {}, h('th', { scope: 'row' }, node), cells.address, cells.status, cells.size, cells.running, cells.waiting, cells.labels, h('td', {}, form));
     return { tr, cells, input };
   }
 
@@ -53,7 +53,7 @@ export function render(main, { signal }) {
     h('p', {}, 'Each node runs at most its pool size of steps at once; the rest wait. A resize takes effect at once.'),
     status,
     h('div', { class: 'scroll' }, h('table', { 'aria-label': 'Nodes and their pools' },
-      h('thead', {}, h('tr', {}, ['Node', 'Address', 'Status', 'Labels', 'Pool size', 'Running', 'Waiting', 'Resize'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, ['Node', 'Address', 'Status', 'Pool size', 'Running', 'Waiting', 'Labels', 'Resize'].map((c) => h('th', { scope: 'col' }, c)))),
       body)));
 
   every(2000, signal, async () => {
