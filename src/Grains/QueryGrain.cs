@@ -1,18 +1,15 @@
 using Orleans.Runtime;
-using RemoteExecutor.Grains.Storage;
 
 namespace RemoteExecutor.Grains;
 
-/// <summary>Serves the read model from this silo's database connection.</summary>
+/// <summary>Serves this silo's view of the cluster membership.</summary>
 [StatelessWorker]
 public sealed class QueryGrain : Grain, IQueryGrain
 {
-    private readonly ReadModelReader _reader;
     private readonly IClusterMembershipService _membership;
 
-    public QueryGrain(ReadModelReader reader, IClusterMembershipService membership)
+    public QueryGrain(IClusterMembershipService membership)
     {
-        _reader = reader;
         _membership = membership;
     }
 
@@ -23,22 +20,4 @@ public sealed class QueryGrain : Grain, IQueryGrain
             .OrderBy(m => m.Name, StringComparer.Ordinal)
             .Select(m => new NodeInfo(m.Name, m.SiloAddress.ToParsableString(), m.Status.ToString())),
     ]);
-
-    public Task<TaskPage> ListTasks(bool byEndTime, int page, int size) => _reader.ListTasksAsync(byEndTime, page, size);
-
-    public Task<IReadOnlyList<ConsoleLine>> ReadConsole(string taskId, string step, long fromLine, int limit) =>
-        _reader.ReadConsoleAsync(taskId, step, fromLine, limit);
-
-    public Task<IReadOnlyList<ConsoleTail>> ReadTails(string taskId, IReadOnlyList<string> steps, int lines) =>
-        _reader.ReadTailsAsync(taskId, steps, lines);
-
-    public Task<IReadOnlyList<StoredEvent>> ReadEvents(long after, string task, string node, int limit) =>
-        _reader.ReadEventsAsync(after, task, node, limit);
-
-    public Task<IReadOnlyList<StoredEvent>> ReadEventsByIds(IReadOnlyList<long> ids, string task, string node) =>
-        _reader.ReadEventsByIdsAsync(ids, task, node);
-
-    public Task<long> LatestEventId() => _reader.LatestEventIdAsync();
-
-    public Task<IReadOnlyList<HookDelivery>> TaskDeliveries(string taskId) => _reader.TaskDeliveriesAsync(taskId);
 }
