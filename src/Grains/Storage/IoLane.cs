@@ -7,7 +7,7 @@ namespace RemoteExecutor.Grains.Storage;
 /// these threads, never the .NET thread pool that runs Orleans' grain schedulers and the HTTP server. Awaits inside
 /// the work continue on the lane (the scheduler is captured), so a whole storage call stays on it.
 /// </summary>
-public sealed class IoLane : TaskScheduler
+public sealed class IoLane : TaskScheduler, IDisposable
 {
     private readonly BlockingCollection<Task> _queue = [];
     private readonly int _threads;
@@ -38,6 +38,9 @@ public sealed class IoLane : TaskScheduler
     /// <inheritdoc cref="Run{T}(Func{Task{T}})"/>
     public Task Run(Func<Task> work) =>
         Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this).Unwrap();
+
+    /// <summary>Takes no more work; the threads end once the queue is empty.</summary>
+    public void Dispose() => _queue.CompleteAdding();
 
     protected override void QueueTask(Task task) => _queue.Add(task);
 

@@ -27,6 +27,12 @@ public sealed class StorageMetrics : IDisposable
         _meter.CreateObservableGauge("remote_executor.storage.write_queue", () => io.QueuedWrites, "{write}", "Storage work waiting for the SQLite writer thread");
     }
 
+    /// <summary>Task summary upserts executed since start.</summary>
+    public long SummaryUpserts => Interlocked.Read(ref _summaries);
+
+    /// <summary>Task summary upserts skipped since start (a later one of the same task was in the same transaction).</summary>
+    public long SummariesMerged => Interlocked.Read(ref _merged);
+
     public void StateWritten() => Interlocked.Increment(ref _stateWrites);
 
     /// <summary>One read-model transaction committed with <paramref name="summaries"/> upserts executed and <paramref name="merged"/> skipped.</summary>
