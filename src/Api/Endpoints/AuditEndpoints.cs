@@ -18,7 +18,7 @@ public static class AuditEndpoints
         return app;
     }
 
-    public static async Task<IResult> ListAudit(IGrainFactory grains, int? page, int? size)
+    public static async Task<IResult> ListAudit(IReadModel readModel, int? page, int? size)
     {
         var p = page ?? 1;
         var s = size ?? 50;
@@ -27,7 +27,7 @@ public static class AuditEndpoints
             return ApiResults.Error(ResultCode.ParameterError, $"page must be >= 1 and size from 1 to {MaxPageSize}");
         }
 
-        var result = await grains.GetGrain<IAuditGrain>(0).List(p, s);
+        var result = await readModel.ListAuditAsync(p, s);
         return ApiResults.Ok(new AuditList(result.Total, p, s, [.. result.Entries.Select(e => new AuditItem(
             e.Id, Times.Format(e.At), e.At.ToUnixTimeMilliseconds(), e.Actor, e.Client, e.Action, e.Task, e.Step, e.Node, e.Outcome))]));
     }

@@ -40,21 +40,20 @@ public static class EventStream
         return app;
     }
 
-    public static async Task<IResult> Deliveries(IGrainFactory grains, string task)
+    public static async Task<IResult> Deliveries(IGrainFactory grains, IReadModel readModel, string task)
     {
         if (await grains.GetTask(task).GetView() is null)
         {
             return ApiResults.Error(ResultCode.NotFound, $"task {task} not found");
         }
 
-        return ApiResults.Ok(await grains.GetGrain<IQueryGrain>(0).TaskDeliveries(task));
+        return ApiResults.Ok(await readModel.TaskDeliveriesAsync(task));
     }
 
-    public static async Task Events(HttpContext context, IGrainFactory grains, string? task, string? node, long? after)
+    public static async Task Events(HttpContext context, IReadModel readModel, string? task, string? node, long? after)
     {
         var types = context.Request.Query["type"].SelectMany(t => (t ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .ToHashSet(StringComparer.Ordinal);
-        var query = grains.GetGrain<IQueryGrain>(0);
         long cursor;
         if (long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var last))
         {
@@ -73,7 +72,7 @@ public static class EventStream
         else
         {
             // No start point: only what comes next.
-            cursor = await query.LatestEventId();
+            cursor = await readModel.LatestEventIdAsync();
         }
 
         var clock = context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
@@ -89,8 +88,8 @@ public static class EventStream
             {
                 // Ids skipped earlier first (an event committed late by another node), then the next page.
                 var gaps = position.Gaps(GapsPerRead);
-                var late = gaps.Count == 0 ? [] : await query.ReadEventsByIds(gaps, task ?? "", node ?? "");
-                var rows = await query.ReadEvents(position.HighWater, task ?? "", node ?? "", PageSize);
+                var late = gaps.Count == 0 ? [] : await readModel.ReadEventsByIdsAsync(gaps, task ?? "", node ?? "");
+                var rows = await readModel.ReadEventsAsync(position.HighWater, task ?? "", node ?? "", PageSize);
                 text.Clear();
                 var lastSent = 0L;
                 foreach (var row in position.Take(late.Concat(rows), r => r.Id))

@@ -129,7 +129,7 @@ public static class TaskEndpoints
     /// <summary>Request-context key the placement director reads (same value as the grains' constant).</summary>
     public const string NodeContextKey = "re-node";
 
-    public static async Task<IResult> ListTasks(HttpRequest request, IGrainFactory grains, string? sort, string? page, string? size)
+    public static async Task<IResult> ListTasks(HttpRequest request, IReadModel readModel, string? sort, string? page, string? size)
     {
         var (p, s, error) = ListPaging.Parse(page, size);
         if (error is not null)
@@ -137,14 +137,14 @@ public static class TaskEndpoints
             return ApiResults.Error(ResultCode.ParameterError, error);
         }
 
-        var rows = await grains.GetGrain<IQueryGrain>(0).ListTasks(string.Equals(sort, "et", StringComparison.OrdinalIgnoreCase), p, s);
+        var rows = await readModel.ListTasksAsync(string.Equals(sort, "et", StringComparison.OrdinalIgnoreCase), p, s);
         var items = rows.Tasks.Select(t => new TaskListItem(
             t.Id, t.Code, (int)t.State, Urls.Task(request, t.Id), Urls.Workspace(request, t.Id), t.Message,
             t.EnvVars, t.Timeout, t.Count, t.Node, Times.Of(t.StartedAt, t.EndedAt))).ToList();
         return ApiResults.Ok(new TaskList(rows.Total, items));
     }
 
-    public static async Task<IResult> TaskDetail(HttpRequest request, IGrainFactory grains, string task)
+    public static async Task<IResult> TaskDetail(HttpRequest request, IGrainFactory grains, IReadModel readModel, string task)
     {
         var view = await grains.GetTask(task).GetView();
         if (view is null)
@@ -159,7 +159,7 @@ public static class TaskEndpoints
             .ToDictionary(s => StepAttempts.ConsoleKey(s.Spec.Name, s.Attempts), s => s.Spec.Name, StringComparer.Ordinal);
         var tails = finished.Count == 0
             ? new Dictionary<string, ConsoleTail>()
-            : (await grains.GetGrain<IQueryGrain>(0).ReadTails(view.Id, [.. keys.Keys], DetailTailLines)).ToDictionary(t => keys.GetValueOrDefault(t.Step, t.Step));
+            : (await readModel.ReadTailsAsync(view.Id, [.. keys.Keys], DetailTailLines)).ToDictionary(t => keys.GetValueOrDefault(t.Step, t.Step));
         var steps = view.Steps.Select(s => new StepDetail(
             s.Spec.Name, s.Code, (int)s.State, Urls.Console(request, view.Id, s.Spec.Name), Urls.Workspace(request, view.Id),
             StepMessage(s, tails.GetValueOrDefault(s.Spec.Name)), s.Spec.Timeout is { } t ? GoDuration.Format(t) : "",
@@ -254,12 +254,12 @@ public static class TaskEndpoints
         json.WriteString("message", message);
         json.WriteNumber("timestamp", ApiResults.Now());
         json.WriteStartArray("data");
-        var query = grains.GetGrain<IQueryGrain>(0);
+        var readModel = context.RequestServices.GetRequiredService<IReadModel>();
         var next = Math.Max(1, from ?? 1);
         var left = limit is > 0 ? limit.Value : int.MaxValue;
         while (left > 0)
         {
-            var page = await query.ReadConsole(task, key, next, Math.Min(ConsolePage, left));
+            var page = await readModel.ReadConsoleAsync(task, key, next, Math.Min(ConsolePage, left));
             foreach (var line in page)
             {
                 json.WriteStartObject();
@@ -286,10 +286,10 @@ public static class TaskEndpoints
 
     private static ConsoleFollower Follower(HttpContext context, IGrainFactory grains, string task, string step, string key)
     {
-        var query = grains.GetGrain<IQueryGrain>(0);
+        var readModel = context.RequestServices.GetRequiredService<IReadModel>();
         var taskGrain = grains.GetTask(task);
         return new ConsoleFollower(
-            (from, limit) => query.ReadConsole(task, key, from, limit),
+            (from, limit) => readModel.ReadConsoleAsync(task, key, from, limit),
             async () => (await taskGrain.GetView())?.Steps.FirstOrDefault(s => s.Spec.Name == step),
             ConsoleStreams.Timing(context),
             context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System);

@@ -23,6 +23,7 @@ public sealed partial class HookDispatcher : BackgroundService
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
     private readonly Database _database;
+    private readonly StorageIo _io;
     private readonly EngineOptions _options;
     private readonly SecretSeal _seal;
     private readonly TimeProvider _clock;
@@ -32,12 +33,13 @@ public sealed partial class HookDispatcher : BackgroundService
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = Timeout.InfiniteTimeSpan };
     private readonly ResiliencePipeline<HttpResponseMessage> _send;
 
-    public HookDispatcher(Database database, EngineOptions options, SecretSeal seal, TimeProvider clock, ILogger<HookDispatcher> logger,
+    public HookDispatcher(Database database, StorageIo io, EngineOptions options, SecretSeal seal, TimeProvider clock, ILogger<HookDispatcher> logger,
         IClusterMembershipService membership, ILocalSiloDetails local)
     {
         _membership = membership;
         _local = local;
         _database = database;
+        _io = io;
         _options = options;
         _seal = seal;
         _clock = clock;
@@ -148,7 +150,9 @@ public sealed partial class HookDispatcher : BackgroundService
         return delivered;
     }
 
-    private async Task<List<Due>> ReadDueAsync(CancellationToken cancellationToken)
+    private Task<List<Due>> ReadDueAsync(CancellationToken cancellationToken) => _io.ReadAsync(() => ReadDueOnLaneAsync(cancellationToken));
+
+    private async Task<List<Due>> ReadDueOnLaneAsync(CancellationToken cancellationToken)
     {
         var live = HookOwnership.LiveNodesIfHeir(_local.SiloAddress, _options.Node, _membership.CurrentSnapshot.Members.Values) ?? [];
         var parameters = live.Select((name, i) => ("l" + i.ToString(CultureInfo.InvariantCulture), (object)name))
@@ -168,7 +172,10 @@ public sealed partial class HookDispatcher : BackgroundService
         return list;
     }
 
-    private async Task UpdateAsync(Due row, int state, int attempts, int status, string error, long nextAt)
+    private Task UpdateAsync(Due row, int state, int attempts, int status, string error, long nextAt) =>
+        _io.WriteAsync(() => UpdateOnLaneAsync(row, state, attempts, status, error, nextAt));
+
+    private async Task UpdateOnLaneAsync(Due row, int state, int attempts, int status, string error, long nextAt)
     {
         await using var connection = await _database.OpenAsync(CancellationToken.None);
         await using var command = ReadModelReader.Command(connection, Sql.UpdateDelivery, ("state", state), ("attempts", attempts), ("status", status),

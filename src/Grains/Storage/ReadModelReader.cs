@@ -3,15 +3,23 @@ using System.Text.Json;
 
 namespace RemoteExecutor.Grains.Storage;
 
-/// <summary>Queries over the read model. Readers never block the writer (WAL on SQLite, MVCC on PostgreSQL).</summary>
-public sealed class ReadModelReader
+/// <summary>
+/// Queries over the read model. Readers never block the writer (WAL on SQLite, MVCC on PostgreSQL); on SQLite every
+/// query runs on the reader threads of <see cref="StorageIo"/>.
+/// </summary>
+public sealed class ReadModelReader : IReadModel
 {
     private readonly Database _database;
+    private readonly StorageIo _io;
 
-    public ReadModelReader(Database database) => _database = database;
+    public ReadModelReader(Database database, StorageIo io)
+    {
+        _database = database;
+        _io = io;
+    }
 
     /// <summary>One page of the task list (a bounded query) and the count of all tasks.</summary>
-    public async Task<TaskPage> ListTasksAsync(bool byEndTime, int page, int size)
+    public Task<TaskPage> ListTasksAsync(bool byEndTime, int page, int size) => _io.ReadAsync<TaskPage>(async () =>
     {
         await using var connection = await _database.OpenAsync();
         long total;
@@ -41,18 +49,18 @@ public sealed class ReadModelReader
         }
 
         return new TaskPage(total, list);
-    }
+    });
 
     /// <summary>At most <paramref name="limit"/> events after id <paramref name="after"/>, oldest first; empty task/node: any.</summary>
-    public async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(long after, string task, string node, int limit)
+    public Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(long after, string task, string node, int limit) => _io.ReadAsync<IReadOnlyList<StoredEvent>>(async () =>
     {
         await using var connection = await _database.OpenAsync();
         await using var command = Command(connection, Sql.ReadEvents, ("after", after), ("task", task), ("node", node), ("limit", limit));
         return await ReadEventRowsAsync(command);
-    }
+    });
 
     /// <summary>Those of the events with these ids that exist (and match task/node when given), oldest first.</summary>
-    public async Task<IReadOnlyList<StoredEvent>> ReadEventsByIdsAsync(IReadOnlyList<long> ids, string task, string node)
+    public Task<IReadOnlyList<StoredEvent>> ReadEventsByIdsAsync(IReadOnlyList<long> ids, string task, string node) => _io.ReadAsync<IReadOnlyList<StoredEvent>>(async () =>
     {
         if (ids.Count == 0)
         {
@@ -64,7 +72,7 @@ public sealed class ReadModelReader
             .Append(("task", task)).Append(("node", node)).ToArray();
         await using var command = Command(connection, Sql.EventsByIds(ids.Count), parameters);
         return await ReadEventRowsAsync(command);
-    }
+    });
 
     private static async Task<IReadOnlyList<StoredEvent>> ReadEventRowsAsync(DbCommand command)
     {
@@ -90,7 +98,7 @@ public sealed class ReadModelReader
     }
 
     /// <summary>The webhook deliveries of a task, oldest event first.</summary>
-    public async Task<IReadOnlyList<HookDelivery>> TaskDeliveriesAsync(string task)
+    public Task<IReadOnlyList<HookDelivery>> TaskDeliveriesAsync(string task) => _io.ReadAsync<IReadOnlyList<HookDelivery>>(async () =>
     {
         await using var connection = await _database.OpenAsync();
         await using var command = Command(connection, Sql.TaskDeliveries, ("task", task));
@@ -112,25 +120,25 @@ public sealed class ReadModelReader
         }
 
         return list;
-    }
+    });
 
     /// <summary>The id of the newest stored event; 0 when there is none.</summary>
-    public async Task<long> LatestEventIdAsync()
+    public Task<long> LatestEventIdAsync() => _io.ReadAsync<long>(async () =>
     {
         await using var connection = await _database.OpenAsync();
         await using var command = Command(connection, Sql.LatestEvent);
         return Convert.ToInt64(await command.ExecuteScalarAsync() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
-    }
+    });
 
     /// <summary>The node a task was last submitted to; null when the task is not (or no longer) known.</summary>
-    public async Task<string?> NodeOfTaskAsync(string id)
+    public Task<string?> NodeOfTaskAsync(string id) => _io.ReadAsync<string?>(async () =>
     {
         await using var connection = await _database.OpenAsync();
         await using var command = Command(connection, Sql.NodeOfTask, ("id", id));
         return await command.ExecuteScalarAsync() as string;
-    }
+    });
 
-    public async Task<IReadOnlyList<string>> UnfinishedTasksAsync(string node)
+    public Task<IReadOnlyList<string>> UnfinishedTasksAsync(string node) => _io.ReadAsync<IReadOnlyList<string>>(async () =>
     {
         await using var connection = await _database.OpenAsync();
         await using var command = Command(connection, Sql.UnfinishedTasks, ("node", node));
@@ -142,15 +150,15 @@ public sealed class ReadModelReader
         }
 
         return ids;
-    }
+    });
 
-    public async Task<IReadOnlyList<ConsoleLine>> ReadConsoleAsync(string task, string step, long fromLine, int limit)
+    public Task<IReadOnlyList<ConsoleLine>> ReadConsoleAsync(string task, string step, long fromLine, int limit) => _io.ReadAsync<IReadOnlyList<ConsoleLine>>(async () =>
     {
         await using var connection = await _database.OpenAsync();
         return await ReadLinesAsync(connection, task, step, fromLine, limit);
-    }
+    });
 
-    public async Task<IReadOnlyList<ConsoleTail>> ReadTailsAsync(string task, IReadOnlyList<string> steps, int lines)
+    public Task<IReadOnlyList<ConsoleTail>> ReadTailsAsync(string task, IReadOnlyList<string> steps, int lines) => _io.ReadAsync<IReadOnlyList<ConsoleTail>>(async () =>
     {
         await using var connection = await _database.OpenAsync();
         var tails = new List<ConsoleTail>(steps.Count);
@@ -185,7 +193,7 @@ public sealed class ReadModelReader
         }
 
         return tails;
-    }
+    });
 
     /// <summary>Lines from <paramref name="fromLine"/> on, at most <paramref name="limit"/>, unpacked from their rows.</summary>
     private static async Task<IReadOnlyList<ConsoleLine>> ReadLinesAsync(DbConnection connection, string task, string step, long fromLine, int limit)
@@ -213,7 +221,7 @@ public sealed class ReadModelReader
     }
 
     /// <summary>Finished tasks of <paramref name="node"/> that ended at or before <paramref name="before"/>.</summary>
-    public async Task<IReadOnlyList<string>> ExpiredTasksAsync(string node, DateTimeOffset before, int limit)
+    public Task<IReadOnlyList<string>> ExpiredTasksAsync(string node, DateTimeOffset before, int limit) => _io.ReadAsync<IReadOnlyList<string>>(async () =>
     {
         await using var connection = await _database.OpenAsync();
         await using var command = Command(connection, Sql.ExpiredTasks, ("node", node), ("before", before.ToUnixTimeMilliseconds()), ("limit", limit));
@@ -225,9 +233,9 @@ public sealed class ReadModelReader
         }
 
         return ids;
-    }
+    });
 
-    public async Task<AuditPage> ListAuditAsync(int page, int size)
+    public Task<AuditPage> ListAuditAsync(int page, int size) => _io.ReadAsync<AuditPage>(async () =>
     {
         await using var connection = await _database.OpenAsync();
         long total;
@@ -256,7 +264,7 @@ public sealed class ReadModelReader
         }
 
         return new AuditPage(total, entries);
-    }
+    });
 
     /// <summary>A command with named parameters (shared by the read-model readers and the webhook dispatcher).</summary>
     internal static DbCommand Command(DbConnection connection, string sql, params (string Name, object Value)[] parameters)

@@ -29,6 +29,8 @@ public sealed partial class ReadModelWriter : BackgroundService
         .Build();
 
     private readonly Database _database;
+    private readonly StorageIo _io;
+    private readonly StorageMetrics _metrics;
     private readonly ILogger<ReadModelWriter> _logger;
     private readonly Channel<WriteOp> _queue = Channel.CreateBounded<WriteOp>(new BoundedChannelOptions(1024)
     {
@@ -38,9 +40,11 @@ public sealed partial class ReadModelWriter : BackgroundService
 
     private WriteOp? _carry;
 
-    public ReadModelWriter(Database database, ILogger<ReadModelWriter> logger)
+    public ReadModelWriter(Database database, StorageIo io, StorageMetrics metrics, ILogger<ReadModelWriter> logger)
     {
         _database = database;
+        _io = io;
+        _metrics = metrics;
         _logger = logger;
     }
 
@@ -85,7 +89,11 @@ public sealed partial class ReadModelWriter : BackgroundService
         await op.Done.Task;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // The whole loop runs on the storage writer thread (SQLite): commits never block the thread pool, and grain-state
+    // writes take their turn between two commits instead of contending for SQLite's lock.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _io.WriteAsync(WriteLoopAsync);
+
+    private async Task WriteLoopAsync()
     {
         var batch = new List<WriteOp>();
         DbConnection? connection = null;
@@ -189,11 +197,13 @@ public sealed partial class ReadModelWriter : BackgroundService
     {
         await using var tx = await connection.BeginTransactionAsync();
         DbCommand? insertLine = null;
+        var last = LastSummaries(batch);
+        var (summaries, merged) = (0, 0);
         try
         {
-            foreach (var op in batch)
+            for (var index = 0; index < batch.Count; index++)
             {
-                switch (op)
+                switch (batch[index])
                 {
                     case ConsoleOp c:
                         insertLine ??= PrepareInsertLines(connection, tx);
@@ -206,8 +216,13 @@ public sealed partial class ReadModelWriter : BackgroundService
                         await insertLine.ExecuteNonQueryAsync();
                         Interlocked.Add(ref _consoleLines, c.Lines.Count);
                         break;
+                    case SummaryOp s when last[s.Summary.Id] != index:
+                        // A later upsert of the same task in this transaction replaces it: readers see only the commit.
+                        merged++;
+                        break;
                     case SummaryOp s:
                         await ExecuteAsync(connection, tx, Sql.UpsertSummary, SummaryParameters(s.Summary));
+                        summaries++;
                         break;
                     case AuditOp a:
                         await ExecuteAsync(connection, tx, Sql.InsertAudit,
@@ -249,6 +264,7 @@ public sealed partial class ReadModelWriter : BackgroundService
             }
 
             await tx.CommitAsync();
+            _metrics.Committed(summaries, merged);
         }
         finally
         {
@@ -257,6 +273,21 @@ public sealed partial class ReadModelWriter : BackgroundService
                 await insertLine.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>For each task with a summary upsert in the batch, the index of its last one.</summary>
+    private static Dictionary<string, int> LastSummaries(List<WriteOp> batch)
+    {
+        var last = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (batch[i] is SummaryOp s)
+            {
+                last[s.Summary.Id] = i;
+            }
+        }
+
+        return last;
     }
 
     private static DbCommand PrepareInsertLines(DbConnection connection, DbTransaction tx)

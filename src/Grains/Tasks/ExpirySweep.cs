@@ -21,16 +21,18 @@ public sealed partial class ExpirySweep
     private readonly IGrainFactory _grains;
     private readonly ReadModelReader _reader;
     private readonly Database _database;
+    private readonly StorageIo _io;
     private readonly EngineOptions _options;
     private readonly TimeProvider _clock;
     private readonly ReadModelWriter _writer;
     private readonly ILogger<ExpirySweep> _logger;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _running = new(StringComparer.Ordinal);
 
-    public ExpirySweep(IGrainFactory grains, ReadModelReader reader, ReadModelWriter writer, Database database, EngineOptions options, TimeProvider clock, ILogger<ExpirySweep> logger)
+    public ExpirySweep(IGrainFactory grains, ReadModelReader reader, ReadModelWriter writer, Database database, StorageIo io, EngineOptions options, TimeProvider clock, ILogger<ExpirySweep> logger)
     {
         _writer = writer;
         _database = database;
+        _io = io;
         _grains = grains;
         _reader = reader;
         _options = options;
@@ -96,7 +98,7 @@ public sealed partial class ExpirySweep
             if (attempted.Count > 0)
             {
                 // Freed pages of the expired tasks (secure_delete) must not survive in the WAL either.
-                await _database.TruncateWalAsync();
+                await _io.WriteAsync(() => _database.TruncateWalAsync());
             }
         }
         catch (Exception ex)

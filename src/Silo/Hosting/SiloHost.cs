@@ -189,6 +189,9 @@ public static class SiloHost
     public static ListenAddress ListenAddressOf(SiloSettings settings) =>
         settings.Insecure && settings.Addr.Host is null ? settings.Addr with { Host = "localhost" } : settings.Addr;
 
+    /// <summary>Name of Orleans' ADO.NET grain storage provider, which <see cref="IoGrainStorage"/> wraps.</summary>
+    private const string AdoNetStorageName = "re-adonet";
+
     public static WebApplication Build(SiloSettings settings, Database database, X509Certificate2? certificate)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -272,9 +275,12 @@ public static class SiloHost
         }
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(TestLifecycle.StreamTiming());
+        builder.Services.AddSingleton(StorageIo.For(database, TestLifecycle.IoHold()));
+        builder.Services.AddSingleton<StorageMetrics>();
         builder.Services.AddSingleton<ReadModelWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReadModelWriter>());
         builder.Services.AddSingleton<ReadModelReader>();
+        builder.Services.AddSingleton<IReadModel>(sp => sp.GetRequiredService<ReadModelReader>());
         builder.Services.AddSingleton(SecretKeyStore.Resolve(settings.Root, settings.SecretKeyFile));
         builder.Services.AddSingleton<ProcessSupervisor>();
         builder.Services.AddSingleton<NodeActivity>();
@@ -287,7 +293,7 @@ public static class SiloHost
         builder.Services.AddHostedService<ExpirySchedule>();
         builder.Services.AddHostedService<HookDispatcher>();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
-            .AddMeter(EngineMetrics.MeterName, "Microsoft.Orleans")
+            .AddMeter(EngineMetrics.MeterName, StorageMetrics.MeterName, "Microsoft.Orleans")
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter())
@@ -301,7 +307,9 @@ public static class SiloHost
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = settings.Timeout);
             silo.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = settings.Timeout);
 
-            silo.AddAdoNetGrainStorage(RemoteExecutor.Grains.StorageNames.GrainStorage, options => options.Configure<IServiceProvider>((o, sp) =>
+            // Grains use StorageNames.GrainStorage: the ADO.NET provider (registered under its own name) behind the
+            // node's storage threads. The provider name is not stored in the rows: existing state reads as before.
+            silo.AddAdoNetGrainStorage(AdoNetStorageName, options => options.Configure<IServiceProvider>((o, sp) =>
             {
                 o.Invariant = database.OrleansInvariant;
                 o.DataSource = database.DataSource;
@@ -309,11 +317,14 @@ public static class SiloHost
                 // Expiry clears task and step state: the row goes (DeleteStorageKey), not just its payload.
                 o.DeleteStateOnClear = true;
             }));
+            silo.Services.AddKeyedSingleton<IGrainStorage>(RemoteExecutor.Grains.StorageNames.GrainStorage, (sp, _) => new IoGrainStorage(
+                sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStorageName), sp.GetRequiredService<StorageIo>(), sp.GetRequiredService<StorageMetrics>()));
             silo.UseAdoNetReminderService(o =>
             {
                 o.Invariant = database.OrleansInvariant;
                 o.DataSource = database.DataSource;
             });
+            IoReminders.Wrap(silo.Services);
             // The per-node expiry reminder ticks every --key_expire/10 (1-30 s); a tick writes nothing to the table.
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();

@@ -16,6 +16,8 @@ namespace RemoteExecutor.Silo.Hosting;
 /// <item><c>REMOTE_EXECUTOR_TEST_STALL_CUTOFF</c> (a duration, e.g. <c>3s</c>): how long a console or event stream
 /// client may take to accept one batch before it is disconnected (default 30 s), so the stalled-reader test runs in
 /// seconds.</item>
+/// <item><c>REMOTE_EXECUTOR_TEST_IO_HOLD_FILE</c> (a path): while that file exists, every grain-state write waits on the
+/// SQLite writer thread, as on a stalled disk, so a test can show that the API and unrelated grains still answer.</item>
 /// </list>
 /// </summary>
 public static class TestLifecycle
@@ -25,6 +27,20 @@ public static class TestLifecycle
     public const string NoKeepAliveVariable = "REMOTE_EXECUTOR_TEST_NO_KEEPALIVE";
 
     public const string StallCutOffVariable = "REMOTE_EXECUTOR_TEST_STALL_CUTOFF";
+
+    public const string IoHoldVariable = "REMOTE_EXECUTOR_TEST_IO_HOLD_FILE";
+
+    /// <summary>The hold of <see cref="IoHoldVariable"/>: true while its file exists; null when the variable is not set.</summary>
+    public static Func<bool>? IoHold()
+    {
+        if (Environment.GetEnvironmentVariable(IoHoldVariable) is not { Length: > 0 } path)
+        {
+            return null;
+        }
+
+        Serilog.Log.Warning("TEST MODE: grain-state writes wait while {Path} exists ({Variable}); not for production", path, IoHoldVariable);
+        return () => File.Exists(path);
+    }
 
     /// <summary>The timing of live streams: the default, or with the stall cut-off of <see cref="StallCutOffVariable"/>.</summary>
     public static FollowTiming StreamTiming()
