@@ -271,6 +271,8 @@ public sealed partial class TaskGrain
 
         try
         {
+            // The fan-out is placed by the node its row names, not by this run's node (which the context may carry).
+            RequestContext.Remove(NodePlacement.ContextKey);
             await GrainFactory.GetTask(parent).RunChanged(S.ParentRun, S.Node, View());
         }
         catch (Exception ex)
