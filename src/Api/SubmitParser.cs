@@ -40,8 +40,21 @@ public static class SubmitParser
             maxParallel = n;
         }
 
+        TargetsDto? targets = null;
+        if (!string.IsNullOrWhiteSpace(q["targets"]))
+        {
+            try
+            {
+                targets = JsonSerializer.Deserialize<TargetsDto>(q["targets"]!, Json) ?? throw new JsonException("null");
+            }
+            catch (JsonException ex)
+            {
+                return (null, $"query parameter targets: expected a JSON object such as {{\"labels\":{{\"role\":\"web\"}}}}: {ex.Message}");
+            }
+        }
+
         var hooks = q["hook"].Select(url => new HookDto { Url = url }).ToList();
-        var options = new TaskOptions(q["timeout"], q["node"], maxParallel, q["run_at"], q["delay"], hooks, "query parameter hook");
+        var options = new TaskOptions(q["timeout"], q["node"], maxParallel, q["run_at"], q["delay"], hooks, "query parameter hook", targets);
         return Build(q["id"], options, [.. q["env_vars"].Where(v => !string.IsNullOrEmpty(v)).Select(v => v!)], isAsync, steps, defaultNode);
     }
 
@@ -55,12 +68,12 @@ public static class SubmitParser
             return (null, error);
         }
 
-        var options = new TaskOptions(task.Timeout, task.Node, task.MaxParallel, task.RunAt, task.Delay, task.Hooks ?? [], "hooks[{0}].url");
+        var options = new TaskOptions(task.Timeout, task.Node, task.MaxParallel, task.RunAt, task.Delay, task.Hooks ?? [], "hooks[{0}].url", task.Targets);
         return Build(task.Id, options, task.EnvVars ?? [], task.Async, task.Step ?? [], defaultNode);
     }
 
     /// <summary>The task-level options that come from the query (v1) or the body (v2).</summary>
-    private sealed record TaskOptions(string? Timeout, string? Node, int? MaxParallel, string? RunAt, string? Delay, List<HookDto> Hooks, string HookField);
+    private sealed record TaskOptions(string? Timeout, string? Node, int? MaxParallel, string? RunAt, string? Delay, List<HookDto> Hooks, string HookField, TargetsDto? Targets);
 
     private static (TaskSpec? Spec, string? Error) Build(
         string? rawId, TaskOptions options, List<string> env, bool isAsync, List<StepDto> steps, string defaultNode)
@@ -91,6 +104,21 @@ public static class SubmitParser
             }
 
             id = Names.NewTaskId();
+        }
+
+        FanOutTargets? targets = null;
+        if (options.Targets is { } rawTargets)
+        {
+            if (!string.IsNullOrWhiteSpace(node))
+            {
+                return (null, "targets and node are exclusive: name one node with node, or the nodes of a fan-out in targets.nodes");
+            }
+
+            (targets, var targetsError) = TargetsParser.Parse(rawTargets);
+            if (targetsError is not null)
+            {
+                return (null, targetsError);
+            }
         }
 
         var (taskTimeout, timeoutError) = ParseTimeout(timeout, "timeout");
@@ -181,6 +209,7 @@ public static class SubmitParser
             RunAt = runAt,
             Delay = delay,
             Hooks = hooks,
+            Targets = targets,
         }, null);
     }
 

@@ -42,6 +42,18 @@ public interface ITaskGrain : IGrainWithStringKey
     [Alias("Expire")]
     Task Expire();
 
+    /// <summary>One node's run of this fan-out changed (notification from the run, <paramref name="view"/> its snapshot).</summary>
+    [Alias("RunChanged"), OneWay]
+    Task RunChanged(Guid run, string node, TaskView view);
+
+    /// <summary>Ends the task as <paramref name="reason"/> (a fan-out ending its node's run: killed or timed out).</summary>
+    [Alias("EndRun")]
+    Task EndRun(ExecState reason, string message);
+
+    /// <summary>Deletes a finished task's records now, whatever its age (a fan-out's expiry or re-submit forgets its runs).</summary>
+    [Alias("Forget")]
+    Task Forget();
+
     /// <summary>Loads the task and drives an unfinished run on (used by the start-up sweep).</summary>
     [Alias("Resume")]
     Task Resume();

@@ -19,4 +19,10 @@ public sealed record TaskSpec
     [Id(8)] public TimeSpan? Delay { get; init; }
     /// <summary>Webhooks that receive the task's events.</summary>
     [Id(9)] public IReadOnlyList<HookSpec> Hooks { get; init; } = [];
+    /// <summary>Run the whole task on each of these nodes (a fan-out); null = on <see cref="Node"/> only.</summary>
+    [Id(10)] public FanOutTargets? Targets { get; init; }
+    /// <summary>Set on one node's run of a fan-out: the fan-out task it reports to.</summary>
+    [Id(11)] public string? Parent { get; init; }
+    /// <summary>The fan-out's run the node's run belongs to (its reports for another run are ignored).</summary>
+    [Id(12)] public Guid ParentRun { get; init; }
 }

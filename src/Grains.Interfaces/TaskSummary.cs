@@ -14,4 +14,8 @@ public sealed record TaskSummary
     [Id(7)] public int Count { get; init; }
     [Id(8)] public DateTimeOffset? StartedAt { get; init; }
     [Id(9)] public DateTimeOffset? EndedAt { get; init; }
+    /// <summary>One node's run of a fan-out: the fan-out task (such rows are not listed).</summary>
+    [Id(10)] public string? Parent { get; init; }
+    /// <summary>A fan-out's number of target nodes; 0 for any other task.</summary>
+    [Id(11)] public int Nodes { get; init; }
 }

@@ -18,4 +18,10 @@ public sealed record TaskView
     [Id(10)] public bool Async { get; init; }
     /// <summary>The business code a reader sees: 0, 1001 running, 1002 failed, 1004 pending.</summary>
     [Id(11)] public ResultCode Result { get; init; }
+    /// <summary>A fan-out's runs, one per target node (empty for any other task).</summary>
+    [Id(12)] public IReadOnlyList<FanOutRun> Runs { get; init; } = [];
+    /// <summary>One node's run of a fan-out: the fan-out task's id.</summary>
+    [Id(13)] public string? Parent { get; init; }
+
+    public bool IsFanOut => Runs.Count > 0;
 }

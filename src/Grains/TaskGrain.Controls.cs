@@ -15,6 +15,23 @@ public sealed partial class TaskGrain
         }
 
         var until = duration is { } d ? _clock.GetUtcNow() + d : (DateTimeOffset?)null;
+        if (IsFanOut)
+        {
+            if (step is null)
+            {
+                PauseBook.Hold(S.Holds, null, until);
+                await SaveHoldsAsync();
+                S.State = TaskProjection.LiveState(S, _dag);
+                await TryPublishSummaryAsync();
+                LogPaused(_logger, Id, "", PauseBook.UntilText(until));
+            }
+
+            var passed = await ControlRunsAsync(step, run => run.Pause(step, duration));
+            return new OpResult(ResultCode.Success, step is null
+                ? $"task paused{PauseBook.UntilText(until)}: no new node starts; {passed.Message}"
+                : $"step {step} paused{PauseBook.UntilText(until)} on the running nodes: {passed.Message}");
+        }
+
         if (step is null)
         {
             PauseBook.Hold(S.Holds, null, until);
@@ -44,6 +61,19 @@ public sealed partial class TaskGrain
         if (await CheckControlAsync(step) is { } refused)
         {
             return refused;
+        }
+
+        if (IsFanOut)
+        {
+            var passed = await ControlRunsAsync(step, run => run.Unpause(step));
+            if (step is null && PauseBook.Release(S.Holds, null))
+            {
+                await SaveHoldsAsync();
+                LogResumed(_logger, Id, "");
+                await AdvanceAsync();
+            }
+
+            return new OpResult(ResultCode.Success, $"{(step is null ? "task" : $"step {step}")} resumed: {passed.Message}");
         }
 
         if (!PauseBook.Release(S.Holds, step))

@@ -16,6 +16,12 @@ public sealed partial class TaskGrain
     /// <summary>Appends the run's new events to the durable event log (best effort: the next transition records what failed).</summary>
     private async Task RecordEventsAsync(IReadOnlyList<StepSpec> dispatched)
     {
+        if (IsRun)
+        {
+            // A node's run of a fan-out records no events of its own: the fan-out records its runs' progress.
+            return;
+        }
+
         var events = _events.Pending(S.Run, View(), dispatched, _clock.GetUtcNow());
         if (events.Count == 0)
         {

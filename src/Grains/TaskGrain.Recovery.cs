@@ -23,10 +23,15 @@ public sealed partial class TaskGrain
         GoLive();
         LogRecovering(_logger, Id);
         RequestContext.Set(NodePlacement.ContextKey, S.Node);
-        var dispatched = _dag.Steps.Any(s => s.State.IsFinal());
+        var dispatched = _dag.Steps.Any(s => s.State.IsFinal()) || IsFanOut;
         try
         {
-            foreach (var step in _dag.Steps.Where(s => !s.State.IsFinal()).Select(s => s.Spec.Name).ToList())
+            if (IsFanOut)
+            {
+                await RecoverRunsAsync();
+            }
+
+            foreach (var step in _dag.Steps.Where(s => !IsFanOut && !s.State.IsFinal()).Select(s => s.Spec.Name).ToList())
             {
                 var progress = await StepOf(step).GetProgress(S.Run);
                 dispatched |= progress.Dispatched;
@@ -49,7 +54,8 @@ public sealed partial class TaskGrain
 
         _recovered = true;
 
-        if (S.EndReason is null && S.Node != _options.Node && !IsAlive(S.Node))
+        // A fan-out runs nothing on its own node: it goes on wherever it reactivated.
+        if (S.EndReason is null && !IsFanOut && S.Node != _options.Node && !IsAlive(S.Node))
         {
             // The node that ran this task is gone with its workspace: nothing more of it can run.
             await EndTaskAsync(ExecState.SystemError, $"node {S.Node} lost");
@@ -87,7 +93,7 @@ public sealed partial class TaskGrain
     /// <summary>The run is live on this activation: count it for a graceful stop, and keep the activation.</summary>
     private void GoLive()
     {
-        if (S.Node == _options.Node)
+        if (S.Node == _options.Node && !IsFanOut)
         {
             // Counted where it runs, until it finishes (not when its activation is collected): --normal waits for it.
             _activity.Started(Id);

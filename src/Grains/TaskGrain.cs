@@ -34,6 +34,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly StepKindRegistry _kinds;
     private readonly TaskAlarm _pauseEnd;
     private readonly TaskAlarm _start;
+    private readonly LiveNodes _liveNodes;
     private DagRun _dag = new([]);
     private bool _recovered;
 
@@ -48,8 +49,10 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         SecretSeal seal,
         StorageRetry retry,
         StepKindRegistry kinds,
+        LiveNodes liveNodes,
         ILogger<TaskGrain> logger)
     {
+        _liveNodes = liveNodes;
         _retry = retry;
         _kinds = kinds;
         _seal = seal;
@@ -105,6 +108,18 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             return OpResult.Invalid(startError);
         }
 
+        IReadOnlyList<FanOutRun> runs = [];
+        if (spec.Targets is { } targets)
+        {
+            var (selected, selectError) = FanOutRuns.Select(targets, await _liveNodes.ActiveAsync(), now);
+            if (selected is null)
+            {
+                return OpResult.Invalid(selectError!);
+            }
+
+            runs = selected;
+        }
+
         if (S.Exists)
         {
             // A finished id runs again. Its step records go (what readers see of it is in the task state); its
@@ -130,11 +145,16 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             Deadline = spec.Timeout is { } t ? (startAt ?? now) + t : null,
             MaxParallel = spec.MaxParallel,
             StartAt = startAt,
-            Hooks =
+            // A node's run of a fan-out has no hooks: the fan-out's events are the ones delivered.
+            Hooks = spec.Parent is not null ? [] :
             [
                 .. spec.Hooks.Select(h => h with { Secret = h.Secret.Length == 0 ? "" : _seal.SealValue(h.Secret) }),
                 .. _options.Webhooks.Select(url => new HookSpec { Url = url }),
             ],
+            Targets = spec.Targets,
+            Runs = [.. runs],
+            Parent = spec.Parent,
+            ParentRun = spec.ParentRun,
         };
         _dag = NewDag();
         _recovered = true;
@@ -224,6 +244,11 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         if (!_dag.Contains(step))
         {
             return OpResult.NotFound($"step {step} not found in task {Id}");
+        }
+
+        if (IsFanOut)
+        {
+            return await ControlRunsAsync(step, run => run.Kill(step));
         }
 
         var view = _dag[step];
@@ -330,6 +355,12 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     /// <summary>Starts what is ready, skips what can never run, and finishes the task when nothing is left.</summary>
     private async Task AdvanceAsync(bool publish = true)
     {
+        if (IsFanOut)
+        {
+            await AdvanceFanOutAsync(publish);
+            return;
+        }
+
         var now = _clock.GetUtcNow();
         if (S.EndReason is not null)
         {
@@ -394,14 +425,15 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     /// <summary>Kills or times out the whole task: nothing new starts, running steps are stopped.</summary>
     private async Task EndTaskAsync(ExecState reason, string message)
     {
+        if (IsFanOut)
+        {
+            await EndFanOutAsync(reason, message);
+            return;
+        }
+
         S.EndReason = reason;
         S.EndMessage = message;
-        _dag.SkipPending(reason switch
-        {
-            ExecState.Timeout => "skipped: the task timed out",
-            ExecState.Killed => "skipped: the task was killed",
-            _ => $"skipped: {message}",
-        }, _clock.GetUtcNow());
+        _dag.SkipPending(SkipMessage(reason, message), _clock.GetUtcNow());
         LogEnding(_logger, Id, message);
         RequestContext.Set(NodePlacement.ContextKey, S.Node);
         await Task.WhenAll(_dag.Steps.Where(s => s.State == ExecState.Running).Select(s => StepOf(s.Spec.Name).Kill(S.Run, reason, message)));
@@ -427,9 +459,12 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         await _deadline.ClearAsync();
         await _pauseEnd.ClearAsync();
         await _start.ClearAsync();
+        _runPoll?.Dispose();
+        _runPoll = null;
+        await NotifyParentAsync();
         await CleanNodeAsync(workspace: false);
         _activity.Ended(Id);
-        _metrics.TaskFinished(S.State, _dag.ResultCode == ResultCode.Success);
+        _metrics.TaskFinished(S.State, View().Result == ResultCode.Success);
         LogFinished(_logger, Id, S.State.DisplayName(), _dag.Code);
         DelayDeactivation(TimeSpan.Zero);
         DeactivateOnIdle();
@@ -451,6 +486,12 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             return;
         }
 
+        await ExpireNowAsync();
+    }
+
+    /// <summary>Deletes a finished task's records: its steps (a fan-out: its nodes' runs) first, then its files, state and rows.</summary>
+    private async Task ExpireNowAsync()
+    {
         LogExpired(_logger, Id);
         await ForgetStepsAsync();
         await CleanNodeAsync(workspace: true);
@@ -463,7 +504,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         DeactivateOnIdle();
     }
 
-    private Task ForgetStepsAsync() => Task.WhenAll(S.Steps.Select(s => StepOf(s.Spec.Name).Forget()));
+    private Task ForgetStepsAsync() => IsFanOut ? ForgetRunsAsync() : Task.WhenAll(S.Steps.Select(s => StepOf(s.Spec.Name).Forget()));
 
     private async Task CleanNodeAsync(bool workspace)
     {

@@ -28,6 +28,14 @@ public sealed class TaskState
     [Id(15)] public List<PauseHold> Holds { get; set; } = [];
     /// <summary>The task's webhooks and the server's (--webhook), secrets sealed.</summary>
     [Id(16)] public List<HookSpec> Hooks { get; set; } = [];
+    /// <summary>A fan-out task: the nodes it runs on (null for any other task).</summary>
+    [Id(17)] public FanOutTargets? Targets { get; set; }
+    /// <summary>A fan-out's runs, one per target node; written when a node starts and when its run ends.</summary>
+    [Id(18)] public List<FanOutRun> Runs { get; set; } = [];
+    /// <summary>One node's run of a fan-out: the fan-out task it reports to.</summary>
+    [Id(19)] public string? Parent { get; set; }
+    /// <summary>The fan-out's run this node's run belongs to.</summary>
+    [Id(20)] public Guid ParentRun { get; set; }
 
     public bool Exists => Id is not null;
 }

@@ -18,4 +18,9 @@ public sealed record StepDetail(
     [property: JsonPropertyName("times")] Times Times,
     [property: JsonPropertyName("when")] string When,
     [property: JsonPropertyName("attempts")] int Attempts,
-    [property: JsonPropertyName("outputs")] IReadOnlyDictionary<string, string> Outputs);
+    [property: JsonPropertyName("outputs")] IReadOnlyDictionary<string, string> Outputs)
+{
+    /// <summary>A fan-out task: this step on each target node (absent for any other task).</summary>
+    [JsonPropertyName("nodes"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<StepNodeState>? Nodes { get; init; }
+}

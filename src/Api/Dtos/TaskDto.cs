@@ -14,8 +14,10 @@ public sealed class TaskDto
     [JsonPropertyName("env_vars")] public List<string>? EnvVars { get; set; }
     [Description("true: run as a DAG from depends_on; false: in array order.")]
     [JsonPropertyName("async")] public bool Async { get; set; }
-    [Description("Node that runs the task (cluster); default: the node receiving the request.")]
+    [Description("Node that runs the task (cluster); default: the node receiving the request. Exclusive with targets.")]
     [JsonPropertyName("node")] public string? Node { get; set; }
+    [Description("Fan-out: run the whole task on each of these nodes, e.g. {\"labels\": {\"role\": \"web\"}, \"max_parallel\": 2, \"max_errors\": \"10%\"}. Exclusive with node.")]
+    [JsonPropertyName("targets")] public TargetsDto? Targets { get; set; }
     [Description("At most this many of the task's steps run at once (at least 1), whatever the pool size; empty = no bound. Example: 2.")]
     [JsonPropertyName("max_parallel")] public int? MaxParallel { get; set; }
     [Description("Start the task at this RFC 3339 time (with its zone), at most --key_expire ahead; the task is accepted at once and waits as pending. Example: 2026-12-01T08:00:00Z.")]

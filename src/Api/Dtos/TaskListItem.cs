@@ -14,4 +14,9 @@ public sealed record TaskListItem(
     [property: JsonPropertyName("timeout")] string Timeout,
     [property: JsonPropertyName("count")] int Count,
     [property: JsonPropertyName("node")] string Node,
-    [property: JsonPropertyName("times")] Times Times);
+    [property: JsonPropertyName("times")] Times Times)
+{
+    /// <summary>A fan-out task: its number of target nodes (absent for any other task).</summary>
+    [JsonPropertyName("nodes"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Nodes { get; init; }
+}

@@ -39,6 +39,9 @@ public static class TaskEndpoints
             .Accepts<List<StepDto>>("application/json")
             .Produces<Envelope<SubmitAnswer>>().Produces<Envelope<object>>(400).Produces<Envelope<object>>(409);
         v1.MapGet("/{task}", TaskDetail).WithName("TaskDetail").WithSummary("Task detail: one entry per step")
+            .WithDescription("A fan-out task (submitted with `targets`) adds `runs` beside `data`: one `{node, state, code, msg, start_time, end_time}` "
+                + "per target node (times RFC 3339 UTC with milliseconds), and each step entry gains `nodes`: `[{node, state, code, msg}]`, that step on each node; "
+                + "the step's own state and code sum up the nodes. `?node=N` answers that node's run as an ordinary detail.")
             .Produces<Envelope<List<StepDetail>>>().Produces<Envelope<object>>(404);
         v1.MapPut("/{task}", KillTask).WithName("KillTask").WithSummary("Kill, pause or resume the task (action=kill|pause|resume, duration with pause)")
             .WithDescription("kill (the default) ends the task: running steps are killed, the rest skipped. pause: no new step starts, running steps go on "
@@ -140,11 +143,11 @@ public static class TaskEndpoints
         var rows = await readModel.ListTasksAsync(string.Equals(sort, "et", StringComparison.OrdinalIgnoreCase), p, s);
         var items = rows.Tasks.Select(t => new TaskListItem(
             t.Id, t.Code, (int)t.State, Urls.Task(request, t.Id), Urls.Workspace(request, t.Id), t.Message,
-            t.EnvVars, t.Timeout, t.Count, t.Node, Times.Of(t.StartedAt, t.EndedAt))).ToList();
+            t.EnvVars, t.Timeout, t.Count, t.Node, Times.Of(t.StartedAt, t.EndedAt)) { Nodes = t.Nodes > 0 ? t.Nodes : null }).ToList();
         return ApiResults.Ok(new TaskList(rows.Total, items));
     }
 
-    public static async Task<IResult> TaskDetail(HttpRequest request, IGrainFactory grains, IReadModel readModel, string task)
+    public static async Task<IResult> TaskDetail(HttpRequest request, IGrainFactory grains, IReadModel readModel, string task, string? node)
     {
         var view = await grains.GetTask(task).GetView();
         if (view is null)
@@ -152,6 +155,18 @@ public static class TaskEndpoints
             return ApiResults.Error(ResultCode.NotFound, $"task {task} not found");
         }
 
+        if (node is not null)
+        {
+            var (run, error) = await FanOutDetail.NodeViewAsync(grains, view, node);
+            return run is null ? ApiResults.Error(ResultCode.NotFound, error!) : await StepsDetailAsync(request, readModel, run, task, node);
+        }
+
+        return view.IsFanOut ? await FanOutDetail.AnswerAsync(request, grains, view) : await StepsDetailAsync(request, readModel, view, task, null);
+    }
+
+    /// <summary>The detail of a task run on one node: one entry per step (<paramref name="node"/>: of a fan-out's run, read as <paramref name="task"/>).</summary>
+    private static async Task<IResult> StepsDetailAsync(HttpRequest request, IReadModel readModel, TaskView view, string task, string? node)
+    {
         var finished = view.Steps.Where(s => s.State is ExecState.Stop or ExecState.Killed or ExecState.Timeout or ExecState.SystemError)
             .Select(s => s.Spec.Name).ToList();
         // A retried step's message shows its last attempt's console.
@@ -161,7 +176,7 @@ public static class TaskEndpoints
             ? new Dictionary<string, ConsoleTail>()
             : (await readModel.ReadTailsAsync(view.Id, [.. keys.Keys], DetailTailLines)).ToDictionary(t => keys.GetValueOrDefault(t.Step, t.Step));
         var steps = view.Steps.Select(s => new StepDetail(
-            s.Spec.Name, s.Code, (int)s.State, Urls.Console(request, view.Id, s.Spec.Name), Urls.Workspace(request, view.Id),
+            s.Spec.Name, s.Code, (int)s.State, Urls.Console(request, task, s.Spec.Name) + FanOutDetail.NodeQuery(node), Urls.Workspace(request, view.Id),
             StepMessage(s, tails.GetValueOrDefault(s.Spec.Name)), s.Spec.Timeout is { } t ? GoDuration.Format(t) : "",
             s.Spec.DependsOn, s.Spec.CommandType, s.Spec.EnvVars, s.Spec.CommandContent, Times.Of(s.StartedAt, s.EndedAt), s.Spec.When.ApiName(),
             s.Attempts, OutputMap(s.Outputs))).ToList();
@@ -210,9 +225,24 @@ public static class TaskEndpoints
         return map;
     }
 
-    public static async Task StepConsole(HttpContext context, IGrainFactory grains, string task, string step, long? from, int? limit, int? attempt)
+    public static async Task StepConsole(HttpContext context, IGrainFactory grains, string task, string step, long? from, int? limit, int? attempt, string? node)
     {
         var view = await grains.GetTask(task).GetView();
+        if (view is not null && (node is not null || view.IsFanOut))
+        {
+            // A fan-out's console is its run's on one node (the console store keys it by the run's id <task>@<node>).
+            var (run, error) = node is null ? (null, null) : await FanOutDetail.NodeViewAsync(grains, view, node);
+            if (run is null)
+            {
+                await (node is null
+                    ? ApiResults.Error(ResultCode.ParameterError, $"node: task {task} runs on {view.Runs.Count} nodes; name one with node= ({string.Join(", ", view.Runs.Select(r => r.Node))})")
+                    : ApiResults.Error(ResultCode.NotFound, error!)).ExecuteAsync(context);
+                return;
+            }
+
+            (task, view) = (run.Id, run);
+        }
+
         var stepView = view?.Steps.FirstOrDefault(s => s.Spec.Name == step);
         if (view is null || stepView is null)
         {

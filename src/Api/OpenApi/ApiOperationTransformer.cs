@@ -38,6 +38,14 @@ public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
 
     private static readonly HashSet<string> TaskLists = ["ListTasks", "ListTasksRoot"];
 
+    /// <summary>On the reads of a task, <c>node</c> picks one node's run of a fan-out.</summary>
+    private static readonly HashSet<string> TaskReads = ["TaskDetail", "TaskDetailRoot", "StepConsole", "StepConsoleRoot"];
+
+    private const string NodeReadMeaning =
+        "A fan-out task (submitted with `targets`): read its run on this node, as an ordinary task's detail or console "
+        + "(all console options apply, following included). Required on the console of a fan-out; a node that is not one "
+        + "of the task's targets: 404, code 1003.";
+
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var id = operation.OperationId ?? "";
@@ -48,6 +56,11 @@ public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
 
         foreach (var parameter in operation.Parameters ?? [])
         {
+            if (parameter is OpenApiParameter r && r.Name == "node" && TaskReads.Contains(id))
+            {
+                r.Description = NodeReadMeaning;
+            }
+
             if (parameter is OpenApiParameter p && string.IsNullOrEmpty(p.Description) && p.Name is { } name
                 && ((TaskLists.Contains(id) && TaskListMeanings.TryGetValue(name, out var meaning)) || ParameterMeanings.TryGetValue(name, out meaning)))
             {
@@ -131,6 +144,9 @@ public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
             "`true`: run the steps as a DAG from their `depends_on`; `false`: one after another in array order."));
         operation.Parameters.Add(Query("node", JsonSchemaType.String, null,
             "Cluster: the node that runs the task; default: the node that receives the request."));
+        operation.Parameters.Add(Query("targets", JsonSchemaType.String, null,
+            "Fan-out (exclusive with `node`): the same JSON object as the v2 body field `targets`, e.g. "
+            + "`{\"labels\":{\"role\":\"web\"},\"max_parallel\":2,\"max_errors\":\"10%\"}` or `{\"all\":true}`; the whole task runs on each selected node."));
         operation.Parameters.Add(Query("max_parallel", JsonSchemaType.Integer, null,
             "At most this many of the task's steps run at once (at least 1), whatever the pool size, e.g. `2`; empty: no bound."));
         operation.Parameters.Add(Query("run_at", JsonSchemaType.String, null,

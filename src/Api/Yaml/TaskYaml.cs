@@ -192,6 +192,11 @@ public static class TaskYaml
             return ConvertFree(value, path);
         }
 
+        if (underlying == typeof(Dictionary<string, string>))
+        {
+            return ConvertTextMap(value, path);
+        }
+
         if (ElementType(underlying) is { } element)
         {
             if (value.Kind != Kind.Sequence)
@@ -257,6 +262,39 @@ public static class TaskYaml
         }
 
         return (result, null);
+    }
+
+    /// <summary>A mapping of text to text (a fan-out's <c>targets.labels</c>).</summary>
+    private static (JsonNode? Node, string? Error) ConvertTextMap(Value value, string path)
+    {
+        if (value.Kind != Kind.Mapping)
+        {
+            return (null, Mismatch(value, path, "a mapping of names to text"));
+        }
+
+        var map = new JsonObject();
+        for (var i = 0; i + 1 < value.Items.Count; i += 2)
+        {
+            var (key, item) = (value.Items[i], value.Items[i + 1]);
+            if (key.Kind != Kind.Scalar)
+            {
+                return (null, $"line {key.Line}: {Field(path, "?")}: a field name must be plain text");
+            }
+
+            if (map.ContainsKey(key.Text))
+            {
+                return (null, $"line {key.Line}: {Field(path, key.Text)}: the field is given twice");
+            }
+
+            if (item.Kind != Kind.Scalar || item.IsNull)
+            {
+                return (null, Mismatch(item, Field(path, key.Text), "text"));
+            }
+
+            map[key.Text] = JsonValue.Create(item.Text);
+        }
+
+        return (map, null);
     }
 
     /// <summary>Any YAML value as JSON (a plugin step's <c>with</c>): plain scalars become numbers, booleans or null where they read so.</summary>

@@ -17,6 +17,7 @@ public sealed record TaskEvent(
     [property: JsonPropertyName("time")] string Time)
 {
     /// <summary>Names the event within its task: a reconnecting client can drop what it already has.</summary>
+    /// <remarks>A fan-out's <c>run.*</c> events are one per node: the node names them.</remarks>
     [JsonIgnore]
-    public string Key => Step.Length == 0 ? Type : $"{Type}:{Step}";
+    public string Key => Type.StartsWith("run.", StringComparison.Ordinal) ? $"{Type}@{Node}" : Step.Length == 0 ? Type : $"{Type}:{Step}";
 }

@@ -6,8 +6,18 @@ namespace RemoteExecutor.Grains.Interfaces;
 public static class TaskEvents
 {
     /// <summary>Every event that has happened by the time of <paramref name="view"/>, in the order they happened.</summary>
+    /// <remarks>
+    /// A fan-out task's events are its own and its runs': <c>task.accepted</c>, <c>run.started</c> and <c>run.finished</c>
+    /// (or <c>run.skipped</c>) per node with that node in <c>node</c>, then the task's final event. Each node's steps are
+    /// read through the detail and console with <c>?node=</c>.
+    /// </remarks>
     public static IReadOnlyList<TaskEvent> Of(TaskView view)
     {
+        if (view.IsFanOut)
+        {
+            return FanOut(view);
+        }
+
         var steps = new List<(DateTimeOffset? At, int Order, TaskEvent Event)>();
         for (var i = 0; i < view.Steps.Count; i++)
         {
@@ -44,6 +54,47 @@ public static class TaskEvents
 
         return events;
     }
+
+    private static List<TaskEvent> FanOut(TaskView view)
+    {
+        var runs = new List<(DateTimeOffset? At, int Order, TaskEvent Event)>();
+        for (var i = 0; i < view.Runs.Count; i++)
+        {
+            var run = view.Runs[i];
+            if (run.State == ExecState.Skipped)
+            {
+                runs.Add((run.EndedAt, 2 * i + 1, Run("run.skipped", view, run, run.EndedAt)));
+                continue;
+            }
+
+            if (run.StartedAt is { } started)
+            {
+                runs.Add((started, 2 * i, Run("run.started", view, run with { State = ExecState.Running, Code = 0, Message = "running" }, started)));
+            }
+
+            if (run.State.IsFinal())
+            {
+                runs.Add((run.EndedAt, 2 * i + 1, Run("run.finished", view, run, run.EndedAt)));
+            }
+        }
+
+        var events = new List<TaskEvent> { Task(view, "task.accepted", view.StartedAt, ExecState.Pending) };
+        events.AddRange(runs.OrderBy(r => r.At ?? DateTimeOffset.MaxValue).ThenBy(r => r.Order).Select(r => r.Event));
+        if (view.State.IsFinal())
+        {
+            events.Add(Task(view, view.State switch
+            {
+                ExecState.Killed => "task.killed",
+                ExecState.Timeout => "task.timed_out",
+                _ => "task.finished",
+            }, view.EndedAt, view.State));
+        }
+
+        return events;
+    }
+
+    private static TaskEvent Run(string type, TaskView view, FanOutRun run, DateTimeOffset? at) =>
+        new(type, view.Id, "", (int)run.State, run.Code, run.Message, run.Node, Format(at));
 
     /// <summary>The events of <paramref name="current"/> that <paramref name="previous"/> (null: none seen yet) did not have.</summary>
     public static IReadOnlyList<TaskEvent> Since(TaskView? previous, TaskView current)

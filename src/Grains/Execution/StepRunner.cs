@@ -217,7 +217,8 @@ internal sealed partial class StepRunner(
     {
         var variables = new Dictionary<string, string>
         {
-            ["TASK_ID"] = request.TaskId,
+            // A fan-out's run on one node is task <id>@<node>: its steps see the fan-out's id, like any task's.
+            ["TASK_ID"] = FanOutKey.TaskOf(request.TaskId),
             ["TASK_STEP_ID"] = request.StepName,
             ["TASK_WORKSPACE"] = workspace,
             ["TASK_STEP_SCRIPT_DIR"] = scriptDir,

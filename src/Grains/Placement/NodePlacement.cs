@@ -4,7 +4,7 @@ namespace RemoteExecutor.Grains.Placement;
 
 /// <summary>
 /// Places a grain on the silo of the node it belongs to: node grains by their key, step grains by the node in their
-/// key (<see cref="StepKey"/>), task grains by the node of the submit in the request context, else by the node the
+/// key (<see cref="StepKey"/>), a fan-out's run on one node by the node in its key (<see cref="FanOutKey"/>), task grains by the node of the submit in the request context, else by the node the
 /// read model records for the task. See <see cref="NodePlacementDirector"/>.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("re.NodePlacement")]

@@ -41,7 +41,8 @@ public sealed partial class NodePlacementDirector : IPlacementDirector
         {
             NodePlacement.NodeGrainType => key,
             NodePlacement.StepGrainType => StepKey.NodeOf(key),
-            _ => ContextNode(target) ?? await _reader.NodeOfTaskAsync(TaskKey.IdOf(key)),
+            // A fan-out's run on one node (<id>@<node>) is placed by its key, like a step.
+            _ => FanOutKey.NodeOf(TaskKey.IdOf(key)) ?? ContextNode(target) ?? await _reader.NodeOfTaskAsync(TaskKey.IdOf(key)),
         };
         if (node is null)
         {

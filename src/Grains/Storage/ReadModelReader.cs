@@ -45,6 +45,7 @@ public sealed class ReadModelReader : IReadModel
                 Count = reader.GetInt32(7),
                 StartedAt = reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
                 EndedAt = reader.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
+                Nodes = reader.IsDBNull(10) ? 0 : reader.GetInt32(10),
             });
         }
 

@@ -312,7 +312,7 @@ public sealed partial class ReadModelWriter : BackgroundService
         ("id", s.Id), ("node", s.Node), ("state", (int)s.State), ("code", s.Code), ("message", s.Message),
         ("env_vars", JsonSerializer.Serialize(s.EnvVars)), ("timeout", s.Timeout), ("count", s.Count),
         ("st", s.StartedAt?.ToUnixTimeMilliseconds()), ("et", s.EndedAt?.ToUnixTimeMilliseconds()),
-        ("updated", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+        ("updated", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ("parent", s.Parent), ("nodes", s.Nodes),
     ];
 
     private static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction tx, string sql, params (string Name, object? Value)[] parameters)

@@ -22,7 +22,15 @@ public static partial class SchemaInstaller
         {
             foreach (var (name, text) in scripts)
             {
-                await ExecuteAsync(connection, text, cancellationToken);
+                if (database.Kind == DatabaseKind.Sqlite && name.EndsWith(ColumnsScript, StringComparison.Ordinal))
+                {
+                    await AddMissingColumnsAsync(connection, text, cancellationToken);
+                }
+                else
+                {
+                    await ExecuteAsync(connection, text, cancellationToken);
+                }
+
                 LogApplied(logger, name);
             }
         }
@@ -34,6 +42,41 @@ public static partial class SchemaInstaller
             }
         }
     }
+
+    /// <summary>SQLite has no <c>ADD COLUMN IF NOT EXISTS</c>: the statements of scripts so named run only for missing columns.</summary>
+    private const string ColumnsScript = "-columns.sql";
+
+    /// <summary>Runs each <c>ALTER TABLE t ADD COLUMN c ...</c> of <paramref name="script"/> whose column <c>t</c> lacks.</summary>
+    private static async Task AddMissingColumnsAsync(System.Data.Common.DbConnection connection, string script, CancellationToken cancellationToken)
+    {
+        var code = string.Join('\n', script.Split('\n').Where(l => !l.TrimStart().StartsWith("--", StringComparison.Ordinal)));
+        foreach (var statement in code.Split(';').Select(s => s.Trim()).Where(s => s.Length > 0))
+        {
+            var match = AddColumn().Match(statement);
+            if (!match.Success)
+            {
+                throw new InvalidOperationException($"a {ColumnsScript} script holds only ALTER TABLE ... ADD COLUMN statements, not: {statement}");
+            }
+
+            await using var check = connection.CreateCommand();
+            check.CommandText = "SELECT COUNT(*) FROM pragma_table_info(@table) WHERE name = @column";
+            foreach (var (name, value) in new[] { ("table", match.Groups[1].Value), ("column", match.Groups[2].Value) })
+            {
+                var p = check.CreateParameter();
+                p.ParameterName = name;
+                p.Value = value;
+                check.Parameters.Add(p);
+            }
+
+            if (Convert.ToInt64(await check.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                await ExecuteAsync(connection, statement, cancellationToken);
+            }
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex AddColumn();
 
     /// <summary>The scripts of one dialect, in file-name order.</summary>
     public static IReadOnlyList<(string Name, string Text)> Scripts(string folder)

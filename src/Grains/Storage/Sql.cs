@@ -8,26 +8,27 @@ internal static class Sql
         "ON CONFLICT (task, step, line) DO NOTHING";
 
     public const string UpsertSummary =
-        "INSERT INTO task_summary (id, node, state, code, message, env_vars, timeout, count, st, et, updated) " +
-        "VALUES (@id, @node, @state, @code, @message, @env_vars, @timeout, @count, @st, @et, @updated) " +
+        "INSERT INTO task_summary (id, node, state, code, message, env_vars, timeout, count, st, et, updated, parent, nodes) " +
+        "VALUES (@id, @node, @state, @code, @message, @env_vars, @timeout, @count, @st, @et, @updated, @parent, @nodes) " +
         "ON CONFLICT (id) DO UPDATE SET node = excluded.node, state = excluded.state, code = excluded.code, " +
         "message = excluded.message, env_vars = excluded.env_vars, timeout = excluded.timeout, count = excluded.count, " +
-        "st = excluded.st, et = excluded.et, updated = excluded.updated";
+        "st = excluded.st, et = excluded.et, updated = excluded.updated, parent = excluded.parent, nodes = excluded.nodes";
 
     public const string DeleteConsole = "DELETE FROM console_line WHERE task = @task";
 
     public const string DeleteSummary = "DELETE FROM task_summary WHERE id = @task";
 
-    public const string CountTasks = "SELECT COUNT(*) FROM task_summary";
+    /// <summary>The list counts and shows tasks, not the runs of a fan-out on each node (rows with a parent).</summary>
+    public const string CountTasks = "SELECT COUNT(*) FROM task_summary WHERE parent IS NULL";
 
     public const string ListTasksByStart =
-        "SELECT id, node, state, code, message, env_vars, timeout, count, st, et FROM task_summary ORDER BY st, id LIMIT @limit OFFSET @offset";
+        "SELECT id, node, state, code, message, env_vars, timeout, count, st, et, nodes FROM task_summary WHERE parent IS NULL ORDER BY st, id LIMIT @limit OFFSET @offset";
 
     public const string ListTasksByEnd =
-        "SELECT id, node, state, code, message, env_vars, timeout, count, st, et FROM task_summary ORDER BY et, id LIMIT @limit OFFSET @offset";
+        "SELECT id, node, state, code, message, env_vars, timeout, count, st, et, nodes FROM task_summary WHERE parent IS NULL ORDER BY et, id LIMIT @limit OFFSET @offset";
 
     public const string ExpiredTasks =
-        "SELECT id FROM task_summary WHERE node = @node AND et IS NOT NULL AND et <= @before AND state NOT IN (1, 2, 3) ORDER BY et LIMIT @limit";
+        "SELECT id FROM task_summary WHERE node = @node AND parent IS NULL AND et IS NOT NULL AND et <= @before AND state NOT IN (1, 2, 3) ORDER BY et LIMIT @limit";
 
     public const string NodeOfTask = "SELECT node FROM task_summary WHERE id = @id";
 

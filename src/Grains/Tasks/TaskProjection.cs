@@ -16,7 +16,7 @@ internal static class TaskProjection
             Id = id,
             Node = state.Node,
             State = state.State,
-            Code = dag.Code,
+            Code = state.Targets is { } targets ? new FanOutRuns(targets, state.Runs).Code : dag.Code,
             Message = Message(state, dag, now),
             EnvVars = EnvEntries.Masked(state.EnvVars),
             Timeout = state.Timeout,
@@ -24,26 +24,37 @@ internal static class TaskProjection
             EndedAt = state.EndedAt,
             Steps = steps,
             Async = state.Async,
-            Result = state.State.IsFinal() ? dag.ResultCode
+            Result = state.State.IsFinal() ? Result(state, dag)
                 : PauseBook.TaskHeld(state.Holds) ? ResultCode.Paused
                 : Delayed(state, now) ? ResultCode.Pending
-                : dag.ResultCode,
+                : Result(state, dag),
+            Runs = state.Runs,
+            Parent = state.Parent,
         };
     }
+
+    private static ResultCode Result(TaskState state, DagRun dag) => state.Targets is { } t ? new FanOutRuns(t, state.Runs).Result : dag.ResultCode;
+
+    private static string Progress(TaskState state, DagRun dag) => state.Targets is { } t ? new FanOutRuns(t, state.Runs).Summary() : dag.Summary();
 
     private static string Message(TaskState state, DagRun dag, DateTimeOffset now)
     {
         if (state.State.IsFinal())
         {
-            return state.EndReason is not null ? $"{state.EndMessage}; {dag.Summary()}" : dag.Summary();
+            return state.EndReason is not null ? $"{state.EndMessage}; {Progress(state, dag)}" : Progress(state, dag);
         }
 
-        if (PauseBook.Find(state.Holds, null) is { } pause)
+        if (PauseBook.Find(state.Holds, null) is { } pause && state.Targets is not null)
         {
-            return $"paused{PauseBook.UntilText(pause.Until)}: no new step starts, {Steps(dag.Dispatched)} running go on; resume with action=resume";
+            return $"paused{PauseBook.UntilText(pause.Until)}: no new node starts, nodes already running are paused too; resume with action=resume";
         }
 
-        return Delayed(state, now) ? $"pending: the task starts at {Rfc3339.Format(state.StartAt!.Value)}" : dag.Summary();
+        if (PauseBook.Find(state.Holds, null) is { } held)
+        {
+            return $"paused{PauseBook.UntilText(held.Until)}: no new step starts, {Steps(dag.Dispatched)} running go on; resume with action=resume";
+        }
+
+        return Delayed(state, now) ? $"pending: the task starts at {Rfc3339.Format(state.StartAt!.Value)}" : Progress(state, dag);
     }
 
     /// <summary>"1 step" / "3 steps".</summary>
@@ -64,11 +75,14 @@ internal static class TaskProjection
         Count = view.Steps.Count,
         StartedAt = view.StartedAt,
         EndedAt = view.EndedAt,
+        Parent = view.Parent,
+        Nodes = view.Runs.Count,
     };
 
     /// <summary>The state a live task shows: paused while paused as a whole, else running once any step's process has started.</summary>
     public static ExecState LiveState(TaskState state, DagRun dag) =>
         PauseBook.TaskHeld(state.Holds) ? ExecState.Paused
+        : state.Targets is { } targets ? new FanOutRuns(targets, state.Runs).LiveState
         : dag.Steps.Any(s => s.StartedAt is not null) ? ExecState.Running : ExecState.Pending;
 
     /// <summary>How many more steps may be handed out now: none while paused or before a delayed start, else up to max_parallel.</summary>

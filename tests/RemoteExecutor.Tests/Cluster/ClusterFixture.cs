@@ -7,7 +7,7 @@ namespace RemoteExecutor.Tests.Cluster;
 
 /// <summary>
 /// Three real servers (nodes a, b, c) sharing a fresh PostgreSQL database and one token, each with its own root and
-/// ports, advertised on 127.0.0.1. Ready when every node lists all three.
+/// ports, advertised on 127.0.0.1, labelled <c>role=web</c> (a, b) or <c>role=db</c> (c). Ready when every node lists all three.
 /// </summary>
 public class ClusterFixture : IAsyncLifetime
 {
@@ -36,7 +36,11 @@ public class ClusterFixture : IAsyncLifetime
 
     public string[] Args(string node) =>
         [$"--database={Database.ConnectionString}", $"--node={node}", $"--token={Token}", "--advertise=127.0.0.1",
-         $"--cluster_cert={Path.Combine(CertDir, "cluster.crt")}", $"--cluster_key={Path.Combine(CertDir, "cluster.key")}", .. ExtraArgs];
+         $"--cluster_cert={Path.Combine(CertDir, "cluster.crt")}", $"--cluster_key={Path.Combine(CertDir, "cluster.key")}",
+         $"--label=role={RoleOf(node)}", .. ExtraArgs];
+
+    /// <summary>The label <c>role</c> of each node: a and b are <c>web</c>, c is <c>db</c> (fan-out by label).</summary>
+    public static string RoleOf(string node) => node == "c" ? "db" : "web";
 
     /// <summary>More arguments for every node.</summary>
     protected virtual string[] ExtraArgs => [];
