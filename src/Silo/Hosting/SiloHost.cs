@@ -194,7 +194,14 @@ public static class SiloHost
 
     public static WebApplication Build(SiloSettings settings, Database database, X509Certificate2? certificate)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root is the binary's folder, never the working directory (often --root), and configuration is
+        // not reloaded on change: the host's file watcher would otherwise watch every workspace and script folder the
+        // steps create (10 % of the server's CPU per trivial task in the profile of bench/README.md).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Host.UseSerilog();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Normal ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(30));
         builder.WebHost.ConfigureKestrel(k =>
