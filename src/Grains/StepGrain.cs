@@ -20,8 +20,18 @@ public sealed partial class StepGrain : Grain, IStepGrain, IRemindable
     private readonly ILogger<StepGrain> _logger;
     private readonly TaskAlarm _retry;
 
+    /// <summary>
+    /// A step that is still running this long after its process started gets its start time stored; a shorter one
+    /// has it stored with its outcome, one write fewer. A crash in between takes only the start time: the step's
+    /// run is then lost (-999), and its outcome says it started when it was dispatched.
+    /// </summary>
+    internal static readonly TimeSpan StartWriteDelay = TimeSpan.FromSeconds(1);
+
     /// <summary>A kill was asked for this run: whatever the attempt reports, the step does not run again.</summary>
     private bool _killing;
+
+    /// <summary>The start time is known here but not yet stored (see <see cref="StartWriteDelay"/>).</summary>
+    private IGrainTimer? _startWrite;
 
     public StepGrain(
         [PersistentState(StorageNames.StepState, StorageNames.GrainStorage)] IPersistentState<StepState> state,
@@ -61,10 +71,10 @@ public sealed partial class StepGrain : Grain, IStepGrain, IRemindable
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         LogDeactivated(_logger, this.GetPrimaryKeyString(), reason.ReasonCode.ToString());
-        return Task.CompletedTask;
+        await StoreStartAsync();
     }
 
     public async Task Start(StepRun run)
@@ -193,8 +203,32 @@ public sealed partial class StepGrain : Grain, IStepGrain, IRemindable
             return;
         }
 
-        // The step's start is its first attempt's.
-        S.StartedAt ??= at;
+        // The step's start is its first attempt's. It is stored later, and only if the step is still running then.
+        if (S.StartedAt is null)
+        {
+            S.StartedAt = at;
+            _startWrite ??= this.RegisterGrainTimer(StoreStartAsync, new GrainTimerCreationOptions(StartWriteDelay, Timeout.InfiniteTimeSpan));
+        }
+
+        await TaskOf(S.Request.TaskId).StepStarted(S.Request.Step.Name, S.Run, at, S.Attempt);
+    }
+
+    /// <summary>Stores the start time of a step that is still running (the timer, or a deactivation, asks for it).</summary>
+    private async Task StoreStartAsync()
+    {
+        if (_startWrite is null)
+        {
+            return;
+        }
+
+        _startWrite.Dispose();
+        _startWrite = null;
+        if (!Live || S.RetryAt is not null)
+        {
+            // Ended or waiting to retry: the write that said so stored the start time too.
+            return;
+        }
+
         try
         {
             await _state.WriteStateAsync();
@@ -204,8 +238,6 @@ public sealed partial class StepGrain : Grain, IStepGrain, IRemindable
             // The start time stays in memory; the exit report stores it with the outcome.
             LogStartNotStored(_logger, ex, this.GetPrimaryKeyString());
         }
-
-        await TaskOf(S.Request.TaskId).StepStarted(S.Request.Step.Name, S.Run, at, S.Attempt);
     }
 
     public async Task ReportExit(Guid run, StepOutcome outcome)

@@ -39,11 +39,92 @@ public sealed partial class TaskGrain
         }
     }
 
-    private async Task TryPublishSummaryAsync()
+    /// <summary>
+    /// How long a step's start waits to reach the list: a step that ends sooner has its task's summary row go from
+    /// pending to finished in one upsert. Reading the task (or its deactivation) publishes it at once.
+    /// </summary>
+    internal static readonly TimeSpan RunningSummaryDelay = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The task's summary row says less than its view, and is published by a timer (see <see cref="RunningSummaryDelay"/>).</summary>
+    private IGrainTimer? _deferredSummary;
+
+    private void DeferRunningSummary() =>
+        _deferredSummary ??= this.RegisterGrainTimer(PublishDeferredSummaryAsync, new GrainTimerCreationOptions(RunningSummaryDelay, Timeout.InfiniteTimeSpan));
+
+    /// <summary>Publishes the deferred summary now, if one is still due.</summary>
+    private async Task PublishDeferredSummaryAsync()
+    {
+        if (_deferredSummary is not null && S.Exists)
+        {
+            await TrySummaryAsync(QueueTransition(summary: true, []));
+        }
+    }
+
+    /// <summary>Any summary written now carries what the deferred one would have said.</summary>
+    private void SummaryQueued()
+    {
+        _deferredSummary?.Dispose();
+        _deferredSummary = null;
+    }
+
+    /// <summary>
+    /// Queues the summary row (when <paramref name="summary"/>) and the run's new events as one transaction of the
+    /// read-model writer, without waiting for it: the writer keeps the queue's order, so the rows land before anything
+    /// the task queues later, and merge with it when the writer is busy. A read of the task (<see cref="GetView"/>)
+    /// waits for what is queued, so the list never lags behind a view a reader has seen. Returns the summary's commit.
+    /// </summary>
+    private Task QueueTransition(bool summary, IReadOnlyList<StepSpec> dispatched)
+    {
+        // A node's run of a fan-out records no events of its own: the fan-out records its runs' progress.
+        IReadOnlyList<TaskEvent> events = IsRun ? [] : _events.Pending(S.Run, View(), dispatched, _clock.GetUtcNow());
+        if (summary)
+        {
+            SummaryQueued();
+        }
+
+        var (row, rows) = _writer.QueueTransition(summary ? TaskProjection.Summary(View()) : null, S.Run.ToString("N"), events, S.Hooks);
+        _events.Recorded(events);
+        _queued = Task.WhenAll(_queued, row, rows);
+        _ = ForgetIfUnrecordedAsync(rows, S.Run, events);
+        return row;
+    }
+
+    /// <summary>Events whose write failed are offered again at the next transition (best effort, as before).</summary>
+    private async Task ForgetIfUnrecordedAsync(Task write, Guid run, IReadOnlyList<TaskEvent> events)
     {
         try
         {
-            await PublishSummaryAsync();
+            await write;
+        }
+        catch (Exception ex)
+        {
+            LogStorageFailed(_logger, ex, Id);
+            _events.Forget(run, events);
+        }
+    }
+
+    /// <summary>Waits until everything this activation queued is committed (its failures are logged where they happen).</summary>
+    private async Task QueuedWrittenAsync()
+    {
+        try
+        {
+            await _queued;
+        }
+        catch (Exception)
+        {
+            // Logged by the transition that failed; the reader sees what is committed.
+        }
+
+        _queued = Task.CompletedTask;
+    }
+
+    private Task TryPublishSummaryAsync() => TrySummaryAsync(PublishSummaryAsync());
+
+    private async Task TrySummaryAsync(Task write)
+    {
+        try
+        {
+            await write;
         }
         catch (Exception ex)
         {
@@ -52,7 +133,11 @@ public sealed partial class TaskGrain
         }
     }
 
-    private Task PublishSummaryAsync() => _writer.UpsertSummaryAsync(TaskProjection.Summary(View()));
+    private Task PublishSummaryAsync()
+    {
+        SummaryQueued();
+        return _writer.UpsertSummaryAsync(TaskProjection.Summary(View()));
+    }
 
     /// <summary>
     /// The summary row of a finished task must say so: a few quick tries here, then in the background until it
@@ -61,9 +146,16 @@ public sealed partial class TaskGrain
     /// </summary>
     private async Task PublishFinalSummaryAsync()
     {
+        // The first try is the final transition (the row and the last events, one commit); a retry writes the row alone.
+        Task? first = QueueTransition(summary: true, []);
         try
         {
-            await _retry.InCallAsync(async _ => await PublishSummaryAsync());
+            await _retry.InCallAsync(async _ =>
+            {
+                var write = first ?? PublishSummaryAsync();
+                first = null;
+                await write;
+            });
         }
         catch (Exception ex)
         {

@@ -38,6 +38,9 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private DagRun _dag = new([]);
     private bool _recovered;
 
+    /// <summary>Read-model writes this activation queued without waiting (see <see cref="QueueTransition"/>).</summary>
+    private Task _queued = Task.CompletedTask;
+
     public TaskGrain(
         [PersistentState(StorageNames.TaskState, StorageNames.GrainStorage)] IPersistentState<TaskState> state,
         EngineOptions options,
@@ -80,10 +83,13 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         LogDeactivated(_logger, Id, reason.ReasonCode.ToString());
-        return Task.CompletedTask;
+
+        // A next activation (perhaps on another node's writer) must not be overtaken by this one's queued rows.
+        await PublishDeferredSummaryAsync();
+        await QueuedWrittenAsync();
     }
 
     public async Task<OpResult> Submit(TaskSpec spec)
@@ -217,6 +223,10 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
         await EnsureRecoveredAsync();
         RelocateIfMisplaced();
+
+        // What a reader sees here, the list shows too.
+        await PublishDeferredSummaryAsync();
+        await QueuedWrittenAsync();
         return View();
     }
 
@@ -283,8 +293,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         if (_dag.Started(step, at, attempt) && !S.State.IsFinal())
         {
             S.State = TaskProjection.LiveState(S, _dag);
-            await TryPublishSummaryAsync();
-            await RecordEventsAsync([]);
+
+            DeferRunningSummary();
         }
     }
 
@@ -376,13 +386,13 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
         S.State = TaskProjection.LiveState(S, _dag);
         _activity.SetHeld(Id, ready.Count == 0 && !_dag.Steps.Any(s => s.State == ExecState.Running));
+        // Before-events are queued before the steps' processes spawn (nobody waits for their delivery): anything the
+        // steps write later is queued behind them. A crash before their commit loses nothing the recovery cannot tell.
+        var summary = QueueTransition(publish, ready);
         if (publish)
         {
-            await TryPublishSummaryAsync();
+            await TrySummaryAsync(summary);
         }
-
-        // Before-events are stored before the steps' processes spawn (nobody waits for their delivery).
-        await RecordEventsAsync(ready);
         if (ready.Count > 0 && !await StartAsync(ready))
         {
             await AdvanceAsync();
@@ -454,7 +464,6 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
         await _state.WriteStateAsync();
         await PublishFinalSummaryAsync();
-        await RecordEventsAsync([]);
         S.Holds.Clear();
         await _deadline.ClearAsync();
         await _pauseEnd.ClearAsync();

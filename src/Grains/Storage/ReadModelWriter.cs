@@ -80,6 +80,36 @@ public sealed partial class ReadModelWriter : BackgroundService
     /// <remarks>Each newly stored event also gets one outbox row per hook that wants it (same transaction).</remarks>
     public Task AppendEventsAsync(string run, IReadOnlyList<TaskEvent> events, IReadOnlyList<HookSpec> hooks) => Enqueue(new EventsOp(run, events, hooks));
 
+    /// <summary>
+    /// Queues one transition of a task, its summary row and its run's new events, so they commit in one transaction
+    /// (and merge with later upserts of the task queued before that commit). Each part completes when committed; one
+    /// failing part does not fail the other. A caller that does not await them still gets them written in queue order.
+    /// </summary>
+    public (Task Summary, Task Events) QueueTransition(TaskSummary? summary, string run, IReadOnlyList<TaskEvent> events, IReadOnlyList<HookSpec> hooks)
+    {
+        var summaryOp = summary is null ? null : new SummaryOp(summary);
+        var eventsOp = events.Count == 0 ? null : new EventsOp(run, events, hooks);
+        WriteOp[] parts = [.. new WriteOp?[] { summaryOp, eventsOp }.OfType<WriteOp>()];
+        if (parts.Length == 0)
+        {
+            return (Task.CompletedTask, Task.CompletedTask);
+        }
+
+        var queued = _queue.Writer.WriteAsync(parts.Length == 1 ? parts[0] : new GroupOp(parts)).AsTask();
+        return (CommittedAsync(queued, summaryOp), CommittedAsync(queued, eventsOp));
+    }
+
+    private static async Task CommittedAsync(Task queued, WriteOp? op)
+    {
+        if (op is null)
+        {
+            return;
+        }
+
+        await queued;
+        await op.Done.Task;
+    }
+
     /// <summary>Deletes everything the read model holds about a task (expiry).</summary>
     public Task DeleteTaskAsync(string task) => Enqueue(new DeleteTaskOp(task));
 
@@ -104,7 +134,8 @@ public sealed partial class ReadModelWriter : BackgroundService
                 batch.Clear();
                 while (batch.Count < MaxOpsPerTransaction && (_carry is not null || _queue.Reader.TryRead(out _carry)))
                 {
-                    batch.Add(_carry!);
+                    // A group's parts share the transaction but keep their own results (and their own retry below).
+                    batch.AddRange(_carry is GroupOp group ? group.Parts : [_carry!]);
                     _carry = null;
                 }
 
@@ -363,6 +394,9 @@ public sealed partial class ReadModelWriter : BackgroundService
     private sealed record EventsOp(string Run, IReadOnlyList<TaskEvent> Events, IReadOnlyList<HookSpec> Hooks) : WriteOp;
 
     private sealed record DeleteTaskOp(string Task) : WriteOp;
+
+    /// <summary>Ops queued together so they land in one batch; never part of a batch itself.</summary>
+    private sealed record GroupOp(IReadOnlyList<WriteOp> Parts) : WriteOp;
 
     private sealed record DeleteAuditOp(long Before, int Limit) : WriteOp;
 }

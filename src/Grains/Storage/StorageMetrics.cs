@@ -27,6 +27,9 @@ public sealed class StorageMetrics : IDisposable
         _meter.CreateObservableGauge("remote_executor.storage.write_queue", () => io.QueuedWrites, "{write}", "Storage work waiting for the SQLite writer thread");
     }
 
+    /// <summary>Read-model transactions committed since start.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
     /// <summary>Task summary upserts executed since start.</summary>
     public long SummaryUpserts => Interlocked.Read(ref _summaries);
 

@@ -40,4 +40,18 @@ internal sealed class TaskEventLog
             _recorded.Add(e.Key);
         }
     }
+
+    /// <summary>Events of <paramref name="run"/> whose write failed: they are offered again.</summary>
+    public void Forget(Guid run, IEnumerable<TaskEvent> events)
+    {
+        if (run != _run)
+        {
+            return;
+        }
+
+        foreach (var e in events)
+        {
+            _recorded.Remove(e.Key);
+        }
+    }
 }

@@ -65,6 +65,51 @@ public sealed class StorageIoTests : IDisposable
         await writer.StopAsync(CancellationToken.None);
     }
 
+    [Fact]
+    public async Task QueueTransition_SummaryAndEvents_OneCommitAndAFailingPartSparesTheOther()
+    {
+        var database = Database.ForSqliteFile(Path.Combine(_dir, "re.db"));
+        await SchemaInstaller.InstallAsync(database, NullLogger.Instance);
+        var io = StorageIo.For(database);
+        using var meters = new TestMeters();
+        using var metrics = new StorageMetrics(meters, io);
+        using var writer = new ReadModelWriter(database, io, metrics, NullLogger<ReadModelWriter>.Instance);
+        await writer.StartAsync(CancellationToken.None);
+
+        var started = new TaskEvent("step.started", "t", "s", (int)ExecState.Running, 0, "in progress", "vm", "2026-01-01T00:00:00Z");
+        var (row, events) = writer.QueueTransition(Summary("t", ExecState.Running, ""), "run1", [started], []);
+        await Task.WhenAll(row, events).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, metrics.Commits);
+        Assert.Equal(1L, await CountAsync(database, "SELECT count(*) FROM task_event WHERE task = 't'"));
+
+        // Events that cannot be stored fail alone: the summary row of the same transition lands.
+        await ExecuteAsync(database, "CREATE TRIGGER no_events BEFORE INSERT ON task_event BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+        var finished = started with { Type = "step.finished", State = (int)ExecState.Stop, Msg = "done" };
+        var (finalRow, lost) = writer.QueueTransition(Summary("t", ExecState.Stop, "all steps executed successfully"), "run1", [finished], []);
+        await finalRow.WaitAsync(TimeSpan.FromSeconds(30));
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => lost.WaitAsync(TimeSpan.FromSeconds(30)));
+        var page = await new ReadModelReader(database, io).ListTasksAsync(byEndTime: false, 1, 10);
+        Assert.Equal(ExecState.Stop, Assert.Single(page.Tasks).State);
+        Assert.Equal(1L, await CountAsync(database, "SELECT count(*) FROM task_event WHERE task = 't'"));
+        await writer.StopAsync(CancellationToken.None);
+    }
+
+    private static async Task<long> CountAsync(Database database, string sql)
+    {
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task ExecuteAsync(Database database, string sql)
+    {
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     private static TaskSummary Summary(string id, ExecState state, string message) => new()
     {
         Id = id,
