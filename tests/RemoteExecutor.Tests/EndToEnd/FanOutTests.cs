@@ -58,7 +58,8 @@ public sealed class FanOutTests : IClassFixture<FanOutServerFixture>
 
     private Task<ApiAnswer> NodeConsoleAsync(string id, string step, string node) => Api.GetAsync($"/api/v1/task/{id}/{step}/console?node={node}");
 
-    private Task<ApiAnswer> ControlAsync(string id, string query) => Api.SendAsync(HttpMethod.Put, $"/api/v1/task/{id}?{query}");
+    private Task<ApiAnswer> ControlAsync(string id, string query, string? step = null) =>
+        Api.SendAsync(HttpMethod.Put, $"/api/v1/task/{id}{(step is null ? "" : "/" + step)}?{query}");
 
     private string Gate(string id) => Path.Combine(Server.Root, "gate-" + id);
 
@@ -105,6 +106,9 @@ public sealed class FanOutTests : IClassFixture<FanOutServerFixture>
         Assert.True(first.Code == 0, $"first run: {first}");
         Assert.Equal([$"one-{node}"], TaskApi.Lines(await NodeConsoleAsync(id, "first", node)));
         Assert.True(File.Exists(Path.Combine(RunWorkspace(id, node), "old.txt")), "the first run left no file in its workspace");
+        var link = new Uri((await NodeDetailAsync(id, node)).Step("first").GetProperty("workspace").GetString()!);
+        var files = await Api.GetAsync(link.PathAndQuery);
+        Assert.True(files.Code == 0 && files.Body.Contains("old.txt", StringComparison.Ordinal), $"the workspace link of the node's detail: {files}");
 
         // The same id again, as a fan-out: the node's run starts afresh (its workspace, its console, its steps).
         await SubmitAsync(FanOut(id, Steps.Array(Steps.Of("test ! -e old.txt && echo fresh", name: "second"))));
@@ -222,6 +226,37 @@ public sealed class FanOutTests : IClassFixture<FanOutServerFixture>
         var done = await Api.WaitForFinalAsync(id);
         Assert.True(done.Code == 0, $"resumed fan-out: {done}");
         Assert.Equal(["ran"], TaskApi.Lines(await NodeConsoleAsync(id, "only", node)));
+    }
+
+    [Fact]
+    public async Task PauseStep_OfAFanOutBeforeItsNodeStarts_HoldsThatStepOnTheNode_UntilResumed()
+    {
+        var node = await NodeAsync(Api);
+        var id = Ids.New("fanholdstep");
+        var body = FanOut(id, Steps.Array(Steps.Of("echo a", name: "a"), Steps.Of("echo b", name: "b", dependsOn: ["a"])));
+        body["delay"] = "1s";
+        await SubmitAsync(body);
+        var pause = await ControlAsync(id, "action=pause", "b");
+        Assert.True(pause.Status == HttpStatusCode.OK && pause.Code == 0, $"pause of step b: {pause}");
+
+        // The node starts after the pause: its run holds b all the same.
+        await Poll.UntilAsync(
+            async () => (await NodeDetailAsync(id, node)) is { Status: HttpStatusCode.OK } d && State(d.Step("a")) == 0,
+            Poll.Short,
+            $"step a of {id} never ran on {node}");
+        var until = DateTimeOffset.UtcNow + Watch;
+        while (DateTimeOffset.UtcNow < until)
+        {
+            var own = await NodeDetailAsync(id, node);
+            Assert.True(State(own.Step("b")) == 3, $"step b ran on {node} although it was paused before the node started: {own}");
+            await Task.Delay(Poll.Interval);
+        }
+
+        var resume = await ControlAsync(id, "action=resume", "b");
+        Assert.True(resume.Status == HttpStatusCode.OK && resume.Code == 0, $"resume of step b: {resume}");
+        var done = await Api.WaitForFinalAsync(id);
+        Assert.True(done.Code == 0, $"fan-out after the resume of b: {done}");
+        Assert.Equal(["b"], TaskApi.Lines(await NodeConsoleAsync(id, "b", node)));
     }
 
     [Fact]
