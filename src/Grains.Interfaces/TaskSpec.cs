@@ -25,4 +25,6 @@ public sealed record TaskSpec
     [Id(11)] public string? Parent { get; init; }
     /// <summary>The fan-out's run the node's run belongs to (its reports for another run are ignored).</summary>
     [Id(12)] public Guid ParentRun { get; init; }
+    /// <summary>Steps held from the start (a node's run of a fan-out whose steps were paused before the node started).</summary>
+    [Id(13)] public IReadOnlyList<StepPause> PausedSteps { get; init; } = [];
 }

@@ -17,19 +17,20 @@ public sealed partial class TaskGrain
         var until = duration is { } d ? _clock.GetUtcNow() + d : (DateTimeOffset?)null;
         if (IsFanOut)
         {
+            // Kept here too: a task pause holds the nodes not started yet, a step pause goes with each run that starts later.
+            PauseBook.Hold(S.Holds, step, until);
+            await SaveHoldsAsync();
+            LogPaused(_logger, Id, step ?? "", PauseBook.UntilText(until));
             if (step is null)
             {
-                PauseBook.Hold(S.Holds, null, until);
-                await SaveHoldsAsync();
                 S.State = TaskProjection.LiveState(S, _dag);
                 await TryPublishSummaryAsync();
-                LogPaused(_logger, Id, "", PauseBook.UntilText(until));
             }
 
             var passed = await ControlRunsAsync(step, run => run.Pause(step, duration));
             return new OpResult(ResultCode.Success, step is null
                 ? $"task paused{PauseBook.UntilText(until)}: no new node starts; {passed.Message}"
-                : $"step {step} paused{PauseBook.UntilText(until)} on the running nodes: {passed.Message}");
+                : $"step {step} paused{PauseBook.UntilText(until)} on every node, also on those that start later: {passed.Message}");
         }
 
         if (step is null)
@@ -66,10 +67,10 @@ public sealed partial class TaskGrain
         if (IsFanOut)
         {
             var passed = await ControlRunsAsync(step, run => run.Unpause(step));
-            if (step is null && PauseBook.Release(S.Holds, null))
+            if (PauseBook.Release(S.Holds, step))
             {
                 await SaveHoldsAsync();
-                LogResumed(_logger, Id, "");
+                LogResumed(_logger, Id, step ?? "");
                 await AdvanceAsync();
             }
 

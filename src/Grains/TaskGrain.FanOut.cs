@@ -176,6 +176,8 @@ public sealed partial class TaskGrain
         MaxParallel = S.MaxParallel,
         Parent = Id,
         ParentRun = S.Run,
+        // A step paused on the fan-out is paused on every node, also on one that starts after the pause.
+        PausedSteps = [.. S.Holds.Where(h => h.Step is not null && (h.Until is null || h.Until > _clock.GetUtcNow())).Select(h => new StepPause { Step = h.Step!, Until = h.Until })],
         Steps =
         [
             .. S.Steps.Select(s => new StepRequest

@@ -161,6 +161,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             Runs = [.. runs],
             Parent = spec.Parent,
             ParentRun = spec.ParentRun,
+            Holds = [.. spec.PausedSteps.Where(p => plan.Steps.Any(s => s.Name == p.Step)).Select(p => new PauseHold { Step = p.Step, Until = p.Until })],
         };
         _dag = NewDag();
         _recovered = true;
@@ -202,6 +203,11 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         if (startAt is { } start)
         {
             await _start.SetAsync(start);
+        }
+
+        if (PauseBook.NextDue(S.Holds) is { } pauseEnd)
+        {
+            await _pauseEnd.SetAsync(pauseEnd);
         }
 
         LogAccepted(_logger, Id, plan.Steps.Count, S.Node);

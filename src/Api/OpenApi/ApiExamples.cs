@@ -26,6 +26,35 @@ public static class ApiExamples
         ["step"] = V1Steps(),
     };
 
+    /// <summary>A v2 body of a fan-out: the whole task on every live node labelled role=web, two nodes at a time.</summary>
+    public static JsonNode V2FanOut() => new JsonObject
+    {
+        ["id"] = "patch42",
+        ["timeout"] = "30m",
+        ["targets"] = new JsonObject
+        {
+            ["labels"] = new JsonObject { ["role"] = "web" },
+            ["max_parallel"] = 2,
+            ["max_errors"] = "10%",
+        },
+        ["step"] = new JsonArray(
+            Step("update", "bash", "apt-get -y upgrade openssl && echo \"$TASK_NODE patched\"", null),
+            Step("check", "bash", "openssl version", ["update"])),
+    };
+
+    /// <summary>The detail of that fan-out while it runs: each step on every node (<c>nodes</c>), and one run per node (<c>runs</c>).</summary>
+    public static JsonNode FanOutDetail()
+    {
+        var envelope = Envelope(1001, "currently executing on 2 nodes (1 of 3 done): [Node: web2], [Node: web3]", new JsonArray(
+            FanOutStep("update", 0, 1, "web1: web1 patched; web2: web2 patched; web3: ", ["web1", 0, 0, "web1 patched"], ["web2", 0, 0, "web2 patched"], ["web3", 1, 0, ""]),
+            FanOutStep("check", 0, 1, "web1: OpenSSL 3.0.15; web2: ; web3: pending", ["web1", 0, 0, "OpenSSL 3.0.15"], ["web2", 1, 0, ""], ["web3", 2, 0, "pending"])));
+        envelope["runs"] = new JsonArray(
+            Run("web1", 0, 0, "all steps executed successfully", "2026-12-01T10:15:02.120Z", "2026-12-01T10:15:41.905Z"),
+            Run("web2", 1, 0, "currently executing: [Step: check]", "2026-12-01T10:15:02.131Z", ""),
+            Run("web3", 1, 0, "currently executing: [Step: update]", "2026-12-01T10:15:41.917Z", ""));
+        return envelope;
+    }
+
     /// <summary>A v2 task as a YAML file (the <c>application/yaml</c> body).</summary>
     public static JsonNode V2TaskYaml() => JsonValue.Create("""
         id: hello
@@ -191,6 +220,31 @@ public static class ApiExamples
         ["when"] = "on_success",
         ["attempts"] = attempts,
         ["outputs"] = outputs ?? new JsonObject(),
+    };
+
+    private static JsonObject FanOutStep(string name, int code, int state, string msg, params object[][] nodes)
+    {
+        var step = Detail(name, code, state, msg, Times("2026-12-01 10:15:02", ""));
+        step["manager"] = $"http://localhost:2376/api/v1/task/patch42/{name}/console";
+        step["workspace"] = "http://localhost:2376/api/v1/task/patch42/workspace";
+        step["nodes"] = new JsonArray([.. nodes.Select(n => (JsonNode)new JsonObject
+        {
+            ["node"] = (string)n[0],
+            ["state"] = (int)n[1],
+            ["code"] = (int)n[2],
+            ["msg"] = (string)n[3],
+        })]);
+        return step;
+    }
+
+    private static JsonObject Run(string node, int state, int code, string msg, string start, string end) => new()
+    {
+        ["node"] = node,
+        ["state"] = state,
+        ["code"] = code,
+        ["msg"] = msg,
+        ["start_time"] = start,
+        ["end_time"] = end,
     };
 
     private static JsonObject Line(int line, string content) => new()

@@ -72,10 +72,21 @@ public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
         {
             foreach (var (type, media) in bodies)
             {
+                if (id == "SubmitTaskV2" && !BodyMediaType.IsYaml(type))
+                {
+                    // Two shapes of one body: a task on one node, and a fan-out (targets) across the fleet.
+                    media.Example = null;
+                    media.Examples = new Dictionary<string, IOpenApiExample>
+                    {
+                        ["task"] = new OpenApiExample { Summary = "A task on one node (the receiving node, or node)", Value = ApiExamples.V2Task() },
+                        ["fanout"] = new OpenApiExample { Summary = "A fan-out: the task on every node labelled role=web, 2 at a time", Value = ApiExamples.V2FanOut() },
+                    };
+                    continue;
+                }
+
                 media.Example = id switch
                 {
                     _ when BodyMediaType.IsYaml(type) => ApiExamples.V2TaskYaml(),
-                    "SubmitTaskV2" => ApiExamples.V2Task(),
                     "ResizePool" => ApiExamples.PoolResize(),
                     _ when V1Submits.Contains(id) => ApiExamples.V1Steps(),
                     _ => media.Example,
@@ -117,6 +128,17 @@ public sealed class ApiOperationTransformer : IOpenApiOperationTransformer
             var example = code == 200 ? ApiExamples.Success(id) : ApiExamples.Error(code);
             foreach (var media in r.Content.Values)
             {
+                if (code == 200 && id is "TaskDetail" or "TaskDetailRoot" && media.Example is null && media.Examples is null)
+                {
+                    // A task's detail, and a fan-out's (runs beside the steps, each step's state on every node).
+                    media.Examples = new Dictionary<string, IOpenApiExample>
+                    {
+                        ["task"] = new OpenApiExample { Summary = "A task on one node, running", Value = example?.DeepClone() },
+                        ["fanout"] = new OpenApiExample { Summary = "A fan-out on three nodes, running", Value = ApiExamples.FanOutDetail() },
+                    };
+                    continue;
+                }
+
                 media.Example ??= example?.DeepClone();
             }
         }

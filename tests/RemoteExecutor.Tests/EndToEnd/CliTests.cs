@@ -101,6 +101,55 @@ public sealed class CliTests(ExecServerFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task GetAndLogs_OfAFanOut_ShowTheRunsTable_AndWithNodeThatNodesStepsAndConsole()
+    {
+        var node = await FanOutTests.NodeAsync(Server.Api);
+        var id = NewId("clifan");
+        var submit = await Server.Api.SubmitV2Async(FanOutTests.FanOut(id, Steps.Array(Steps.Of("echo on-$TASK_NODE", name: "work"))));
+        Assert.True(submit.Code == 0, $"fan-out submit: {submit}");
+        await Server.Api.WaitForFinalAsync(id);
+
+        var get = await CliProcess.RunAsync(Server, "get", id);
+        Assert.True(get.Exit == 0, get.Err);
+        var runsRow = get.Out.Split('\n').Single(l => l.Contains($" {node} ", StringComparison.Ordinal) && l.Contains("Stop", StringComparison.Ordinal));
+        Assert.Contains("executed successfully", runsRow, StringComparison.Ordinal);
+        Assert.Contains("NODE", get.Out, StringComparison.Ordinal);
+        Assert.Contains($"get {id} --node {node}", get.Out, StringComparison.Ordinal);
+
+        var json = await CliProcess.RunAsync(Server, "get", id, "-o", "json");
+        Assert.True(json.Exit == 0, json.Err);
+        using (var detail = JsonDocument.Parse(json.Out))
+        {
+            Assert.Equal("work", Assert.Single(detail.RootElement.GetProperty("data").EnumerateArray()).GetProperty("name").GetString());
+            Assert.Equal(node, Assert.Single(detail.RootElement.GetProperty("runs").EnumerateArray()).GetProperty("node").GetString());
+        }
+
+        var own = await CliProcess.RunAsync(Server, "get", id, "--node", node, "-o", "json");
+        Assert.True(own.Exit == 0, own.Err);
+        using (var detail = JsonDocument.Parse(own.Out))
+        {
+            var step = Assert.Single(detail.RootElement.EnumerateArray());
+            Assert.EndsWith($"/work/console?node={node}", step.GetProperty("manager").GetString(), StringComparison.Ordinal);
+        }
+
+        var ownText = await CliProcess.RunAsync(Server, "get", id, "--node", node);
+        Assert.True(ownText.Exit == 0, ownText.Err);
+        Assert.Contains($"task {id} on node {node}", ownText.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("MESSAGE", ownText.Out, StringComparison.Ordinal);
+
+        var logs = await CliProcess.RunAsync(Server, "logs", id, "work", "--node", node);
+        Assert.True(logs.Exit == 0, logs.Err);
+        Assert.Contains($"on-{node}", logs.Out, StringComparison.Ordinal);
+        var followed = await CliProcess.RunAsync(Server, "logs", id, "work", "--node", node, "--follow");
+        Assert.True(followed.Exit == 0, followed.Err);
+        Assert.Contains($"on-{node}", followed.Out, StringComparison.Ordinal);
+
+        var noNode = await CliProcess.RunAsync(Server, "logs", id, "work");
+        Assert.Equal(1, noNode.Exit);
+        Assert.Contains("node=", noNode.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Submit_BadYaml_ExitsOneNamingTheLineAndField()
     {
         var path = File("bad.yaml", "step:\n  - command_type: bash\n    command_content: echo hi\n  - command_type: [bash]\n");

@@ -50,8 +50,10 @@ public sealed class OpenApiDocumentTests
             Assert.Equal(type, schema.GetProperty("type").GetString());
         }
 
-        Assert.True(json.TryGetProperty("example", out var example), $"{path}: no example");
-        Assert.NotEqual(JsonValueKind.Null, example.ValueKind);
+        // One example, or (the v2 body: a task and a fan-out) named examples.
+        var example = json.TryGetProperty("example", out var single) ? single
+            : json.TryGetProperty("examples", out var named) ? named.EnumerateObject().First().Value.GetProperty("value") : default;
+        Assert.True(example.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null), $"{path}: no example");
     }
 
     [Fact]
@@ -81,9 +83,37 @@ public sealed class OpenApiDocumentTests
         var responses = doc.RootElement.GetProperty("paths").GetProperty("/api/v1/task/{task}").GetProperty("get").GetProperty("responses");
         var notFound = responses.GetProperty("404").GetProperty("content").GetProperty("application/json").GetProperty("example");
         Assert.Equal(1003, notFound.GetProperty("code").GetInt32());
-        var ok = responses.GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        var ok = responses.GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("examples").GetProperty("task").GetProperty("value");
         Assert.Equal(JsonValueKind.Array, ok.GetProperty("data").ValueKind);
         Assert.True(responses.TryGetProperty("401", out _), "a protected route does not document 401");
+    }
+
+    [Fact]
+    public async Task FanOut_SubmitV2AndDetail_HaveFanOutExamples()
+    {
+        using var doc = JsonDocument.Parse(await DocumentAsync());
+        var paths = doc.RootElement.GetProperty("paths");
+        var body = paths.GetProperty("/api/v2/task").GetProperty("post").GetProperty("requestBody").GetProperty("content")
+            .GetProperty("application/json").GetProperty("examples");
+        Assert.Equal("deploy42", body.GetProperty("task").GetProperty("value").GetProperty("id").GetString());
+        var fanOut = body.GetProperty("fanout").GetProperty("value");
+        Assert.False(fanOut.TryGetProperty("node", out _), "a fan-out example names node beside targets");
+        var targets = fanOut.GetProperty("targets");
+        Assert.Equal("web", targets.GetProperty("labels").GetProperty("role").GetString());
+        Assert.Equal(2, targets.GetProperty("max_parallel").GetInt32());
+        Assert.Equal("10%", targets.GetProperty("max_errors").GetString());
+
+        var detail = paths.GetProperty("/api/v1/task/{task}").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content")
+            .GetProperty("application/json").GetProperty("examples").GetProperty("fanout").GetProperty("value");
+        Assert.Equal(1001, detail.GetProperty("code").GetInt32());
+        var runs = detail.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(["web1", "web2", "web3"], runs.Select(r => r.GetProperty("node").GetString()));
+        foreach (var field in new[] { "state", "code", "msg", "start_time", "end_time" })
+        {
+            Assert.All(runs, r => Assert.True(r.TryGetProperty(field, out _), $"a run has no {field}"));
+        }
+
+        Assert.All(detail.GetProperty("data").EnumerateArray(), s => Assert.Equal(3, s.GetProperty("nodes").GetArrayLength()));
     }
 
     [Fact]

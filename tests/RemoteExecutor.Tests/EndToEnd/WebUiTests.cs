@@ -163,18 +163,42 @@ public sealed class WebUiTests : IAsyncLifetime
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Step nap: Killed" })).ToBeVisibleAsync();
         Assert.Equal(-255, (await _server.Api.DetailAsync(sleeper)).Step("nap").GetProperty("state").GetInt32());
 
-        // The list shows both tasks with their states.
+        // A fan-out (targets all: here the one node) lists its runs by node; choosing the node shows its steps and console.
+        var node = (await _server.Api.GetAsync("/api/v1/nodes")).Data.GetProperty("nodes")[0].GetProperty("name").GetString()!;
+        var fan = NewId("uifan");
+        var fanSubmit = await _server.Api.SubmitV2Async(new System.Text.Json.Nodes.JsonObject
+        {
+            ["id"] = fan,
+            ["targets"] = new System.Text.Json.Nodes.JsonObject { ["all"] = true },
+            ["step"] = Steps.Array(Steps.Of("echo on-$TASK_NODE", name: "work")),
+        });
+        Assert.True(fanSubmit.Code == 0, $"fan-out submit: {fanSubmit}");
+        await _server.Api.WaitForFinalAsync(fan);
+        await page.GotoAsync(new Uri(_server.BaseAddress, $"/ui#/task/{fan}").ToString());
+        var runs = page.GetByRole(AriaRole.Table, new() { Name = "Runs by node" });
+        await Assertions.Expect(runs.GetByRole(AriaRole.Row).Filter(new() { HasText = node })).ToContainTextAsync("Succeeded");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Steps on all nodes" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".console-view .status")).ToContainTextAsync("choose a node");
+        await page.GetByLabel("Node", new() { Exact = true }).SelectOptionAsync(node);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Steps on node {node}" })).ToBeVisibleAsync();
+        Assert.EndsWith($"?node={node}", new Uri(page.Url).Fragment, StringComparison.Ordinal);
+        await Assertions.Expect(console).ToContainTextAsync($"on-{node}");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Step work: Succeeded" })).ToBeVisibleAsync();
+        await Assertions.Expect(runs.GetByRole(AriaRole.Link, new() { Name = node })).ToHaveAttributeAsync("aria-current", "true");
+
+        // The list shows the tasks with their states, and the fan-out's number of nodes.
         await page.GetByRole(AriaRole.Link, new() { Name = "Tasks", Exact = true }).ClickAsync();
         var tasks = page.GetByRole(AriaRole.Table, new() { Name = "Tasks, newest first" });
         await Assertions.Expect(tasks.GetByRole(AriaRole.Row).Filter(new() { HasText = sleeper })).ToContainTextAsync("Killed");
         await Assertions.Expect(tasks.GetByRole(AriaRole.Row).Filter(new() { HasText = id })).ToContainTextAsync("Succeeded");
+        await Assertions.Expect(tasks.GetByRole(AriaRole.Row).Filter(new() { HasText = fan }).Locator("td").Nth(4)).ToHaveTextAsync("1");
+        await Assertions.Expect(tasks.GetByRole(AriaRole.Row).Filter(new() { HasText = id }).Locator("td").Nth(4)).ToHaveTextAsync("");
         await page.GetByLabel("State").SelectOptionAsync("killed");
         await Assertions.Expect(tasks.GetByRole(AriaRole.Row).Filter(new() { HasText = id })).ToHaveCountAsync(0);
         await page.GetByLabel("State").SelectOptionAsync("all");
         await page.ScreenshotAsync(new() { Path = Shot("tasks.png") });
 
         // Resize the pool of this node.
-        var node = (await _server.Api.GetAsync("/api/v1/nodes")).Data.GetProperty("nodes")[0].GetProperty("name").GetString()!;
         await page.GetByRole(AriaRole.Link, new() { Name = "Pool & nodes" }).ClickAsync();
         await page.GetByLabel($"New pool size for {node}").FillAsync("7");
         await page.GetByRole(AriaRole.Button, new() { Name = $"Resize the pool of {node}" }).ClickAsync();

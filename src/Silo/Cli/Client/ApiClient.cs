@@ -66,7 +66,7 @@ public sealed class ApiClient : IDisposable
             }
 
             var state = response.Headers.TryGetValues("X-Task-STATE", out var values) ? values.FirstOrDefault() : null;
-            return new ApiReply(code, message, envelope.Data, state);
+            return new ApiReply(code, message, envelope.Data, state) { Runs = envelope.Runs };
         }
     }
 

@@ -13,6 +13,9 @@ namespace RemoteExecutor.Silo.Cli.Client;
 /// <param name="Data">The payload; <see cref="JsonValueKind.Undefined"/> when absent or not read.</param>
 public sealed record ApiEnvelope(int? Code, string Message, long? Timestamp, JsonElement Data)
 {
+    /// <summary>A fan-out's detail: its runs by node (beside <c>data</c>); undefined for any other answer.</summary>
+    public JsonElement Runs { get; init; }
+
     /// <summary>Reads an envelope; null when the body is not a JSON object. With <paramref name="withData"/> false the data is skipped unread.</summary>
     public static ApiEnvelope? TryRead(ReadOnlySpan<byte> utf8, bool withData = true)
     {
@@ -28,10 +31,11 @@ public sealed record ApiEnvelope(int? Code, string Message, long? Timestamp, Jso
             long? timestamp = null;
             var message = "";
             JsonElement data = default;
+            JsonElement runs = default;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var member = reader.ValueTextEquals("code"u8) ? 'c' : reader.ValueTextEquals("message"u8) ? 'm'
-                    : reader.ValueTextEquals("timestamp"u8) ? 't' : reader.ValueTextEquals("data"u8) ? 'd' : ' ';
+                    : reader.ValueTextEquals("timestamp"u8) ? 't' : reader.ValueTextEquals("data"u8) ? 'd' : reader.ValueTextEquals("runs"u8) ? 'r' : ' ';
                 reader.Read();
                 if (member == 'c' && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var c))
                 {
@@ -49,13 +53,17 @@ public sealed record ApiEnvelope(int? Code, string Message, long? Timestamp, Jso
                 {
                     data = JsonElement.ParseValue(ref reader);
                 }
+                else if (member == 'r' && withData)
+                {
+                    runs = JsonElement.ParseValue(ref reader);
+                }
                 else
                 {
                     reader.Skip();
                 }
             }
 
-            return new ApiEnvelope(code, message, timestamp, data);
+            return new ApiEnvelope(code, message, timestamp, data) { Runs = runs };
         }
         catch (JsonException)
         {

@@ -83,12 +83,12 @@ public static class ClientCommands
         Client("ls", "List tasks (--node filters by node)", (c, ct) => ListAsync(c, c.Result.GetValue(state), ct), state);
 
         var task = new Argument<string>("TASK") { Description = "task id" };
-        Client("get", "Show a task and its steps", (c, ct) => GetAsync(c, c.Result.GetValue(task)!, ct), task);
+        Client("get", "Show a task and its steps (a fan-out: also its runs by node; --node N: that node's run)", (c, ct) => GetAsync(c, c.Result.GetValue(task)!, ct), task);
 
         var logTask = new Argument<string>("TASK") { Description = "task id" };
         var logStep = new Argument<string>("STEP") { Description = "step name" };
         var logFollow = new Option<bool>("--follow", "-f") { Description = "keep printing new lines until the step ends; exit with its outcome" };
-        Client("logs", "Print a step's console output", (c, ct) => LogsAsync(c, c.Result.GetValue(logTask)!, c.Result.GetValue(logStep)!, c.Result.GetValue(logFollow), ct), logTask, logStep, logFollow);
+        Client("logs", "Print a step's console output (of a fan-out: --node N names the node's run)", (c, ct) => LogsAsync(c, c.Result.GetValue(logTask)!, c.Result.GetValue(logStep)!, c.Result.GetValue(logFollow), ct), logTask, logStep, logFollow);
 
         var killTask = new Argument<string>("TASK") { Description = "task id" };
         var killStep = new Argument<string?>("STEP") { Description = "only this step", Arity = ArgumentArity.ZeroOrOne };
@@ -193,14 +193,20 @@ public static class ClientCommands
 
     private static async Task<int> GetAsync(Context c, string task, CancellationToken ct)
     {
-        var reply = await c.Api.GetAsync($"/api/v1/task/{ApiClient.Escape(task)}", ct);
+        var query = c.Node is null ? "" : $"?node={ApiClient.Escape(c.Node)}";
+        var reply = await c.Api.GetAsync($"/api/v1/task/{ApiClient.Escape(task)}{query}", ct);
         if (c.Json)
         {
-            PrintJson(reply.Data);
+            // A fan-out's answer has its runs beside the steps: both, under the envelope's names.
+            PrintJson(reply.IsFanOut ? JsonSerializer.SerializeToElement(new { data = reply.Data, runs = reply.Runs }) : reply.Data);
         }
         else
         {
-            c.Human.Task(task, reply, reply.Read<List<StepDetail>>());
+            c.Human.Task(c.Node is null ? task : $"{task} on node {c.Node}", reply, reply.Read<List<StepDetail>>());
+            if (reply.IsFanOut)
+            {
+                c.Human.Runs(task, reply.Runs.Deserialize<List<RunDetail>>() ?? []);
+            }
         }
 
         return 0;
@@ -210,7 +216,7 @@ public static class ClientCommands
     {
         var collected = new List<ConsoleLineDto>();
         IFollowView view = c.Json ? new CollectingView(collected) : new PlainFollowView(Console.Out, false);
-        var follower = new TaskFollower(c.Api, view, PollInterval);
+        var follower = new TaskFollower(c.Api, view, PollInterval) { Node = c.Node };
         var exit = 0;
         if (follow)
         {

@@ -30,11 +30,11 @@ public sealed class HumanOutput(IAnsiConsole console)
             return;
         }
 
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("ID", "STATE", "CODE", "STEPS", "NODE", "STARTED", "ENDED", "MESSAGE");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("ID", "STATE", "CODE", "STEPS", "NODE", "NODES", "STARTED", "ENDED", "MESSAGE");
         foreach (var t in tasks)
         {
             table.AddRow(new Text(t.Id), State(t.State, t.Code), Number(t.Code), Number(t.Count), new Text(t.Node),
-                new Text(t.Times.St), new Text(t.Times.Et), new Text(t.Msg));
+                new Text(t.Nodes is { } n ? n.ToString(CultureInfo.InvariantCulture) : ""), new Text(t.Times.St), new Text(t.Times.Et), new Text(t.Msg));
         }
 
         Console.Write(table);
@@ -52,6 +52,22 @@ public sealed class HumanOutput(IAnsiConsole console)
         }
 
         Console.Write(table);
+    }
+
+    /// <summary>A fan-out's runs, one row per target node, and how to read one node's steps.</summary>
+    public void Runs(string id, IReadOnlyList<RunDetail> runs)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("NODE", "STATE", "CODE", "STARTED", "ENDED", "MESSAGE");
+        foreach (var r in runs)
+        {
+            table.AddRow(new Text(r.Node), State(r.State, r.Code), Number(r.Code), new Text(r.StartTime), new Text(r.EndTime), new Text(r.Msg));
+        }
+
+        Console.Write(table);
+        if (runs.Count > 0)
+        {
+            Console.WriteLine($"one node's steps: get {id} --node {runs[0].Node}; its console: logs {id} STEP --node {runs[0].Node}");
+        }
     }
 
     public void Pool(PoolDto pool, string node)

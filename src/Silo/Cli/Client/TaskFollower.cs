@@ -9,6 +9,9 @@ namespace RemoteExecutor.Silo.Cli.Client;
 /// </summary>
 public sealed class TaskFollower(ApiClient api, IFollowView view, TimeSpan interval)
 {
+    /// <summary>Of a fan-out: the node whose run is read (<c>?node=</c>); null for a plain task.</summary>
+    public string? Node { get; init; }
+
     /// <summary>Console lines asked for per request.</summary>
     public const int Page = 5000;
 
@@ -51,7 +54,7 @@ public sealed class TaskFollower(ApiClient api, IFollowView view, TimeSpan inter
             var code = await ReadLinesAsync(task, step, ct);
             if (code is not (1001 or 1004 or 1005))
             {
-                var detail = await api.GetAsync($"/api/v1/task/{ApiClient.Escape(task)}", ct);
+                var detail = await api.GetAsync($"/api/v1/task/{ApiClient.Escape(task)}{NodeQuery('?')}", ct);
                 var steps = detail.Read<List<StepDetail>>();
                 var own = steps.FirstOrDefault(s => s.Name == step);
                 var state = own is null ? "Unknown" : ((ExecState)own.State).DisplayName();
@@ -62,13 +65,15 @@ public sealed class TaskFollower(ApiClient api, IFollowView view, TimeSpan inter
         }
     }
 
+    private string NodeQuery(char separator) => Node is null ? "" : $"{separator}node={ApiClient.Escape(Node)}";
+
     /// <summary>Reads and reports the step's lines not seen yet; returns the console envelope's code (1004 pending, 1001 running, 0 or 1002 done).</summary>
     public async Task<int> ReadLinesAsync(string task, string step, CancellationToken ct)
     {
         while (true)
         {
             var from = _next.GetValueOrDefault(step, 1);
-            var reply = await api.GetAsync($"/api/v1/task/{ApiClient.Escape(task)}/{ApiClient.Escape(step)}/console?from={from}&limit={Page}", ct);
+            var reply = await api.GetAsync($"/api/v1/task/{ApiClient.Escape(task)}/{ApiClient.Escape(step)}/console?from={from}&limit={Page}{NodeQuery('&')}", ct);
             var lines = reply.Read<List<ConsoleLineDto>>();
             if (lines.Count > 0)
             {

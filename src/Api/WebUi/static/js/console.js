@@ -8,8 +8,10 @@ import { describe } from './states.js';
 const SHOWN = 5000;
 
 export class ConsoleView {
-  constructor(task, signal) {
+  /** node: the node whose run of a fan-out is shown (null for a plain task). */
+  constructor(task, signal, node = null) {
     this.task = task;
+    this.node = node;
     this.pageSignal = signal;
     this.lines = [];
     this.step = null;
@@ -42,12 +44,17 @@ export class ConsoleView {
     const signal = this.controller.signal;
     followConsole(this.task, step.name, {
       signal,
+      node: this.node,
       onLine: (line) => this.add(line),
       onEnd: (end) => say(this.status, `Step ${step.name} ended: ${describe(end.state, end.code).label}${end.msg ? ` (${end.msg})` : ''}`),
       onError: (err) => say(this.status, `Console of ${step.name}: ${err.message}; retrying…`, 'error'),
     });
   }
 
+  /** Nothing to follow yet: says why instead (a fan-out's console is one node's). */
+  hint(text) {
+    say(this.status, text);
+  }
 
   add(line) {
     this.lines.push(line);
@@ -91,7 +98,7 @@ export class ConsoleView {
   download() {
     const blob = new Blob(this.lines.map((l) => `${l.content}\n`), { type: 'text/plain;charset=utf-8' });
     const url = URL.createObjectURL(blob);
-    const a = h('a', { href: url, download: `${this.task}-${this.step ?? 'console'}.log` });
+    const a = h('a', { href: url, download: `${this.task}${this.node ? `@${this.node}` : ''}-${this.step ?? 'console'}.log` });
     document.body.append(a);
     a.click();
     a.remove();

@@ -38,11 +38,11 @@ export class SseParser {
 }
 
 /**
- * Follows a step's console: onLine({line, content, timestamp}) for every line, onEnd({state, code, msg}) once the
+ * Follows a step's console (of a fan-out: its run on one node): onLine({line, content, timestamp}) for every line, onEnd({state, code, msg}) once the
  * step is final. A dropped stream is resumed after the last line seen (Last-Event-ID), so no line is lost or repeated.
  */
-export async function followConsole(task, step, { onLine, onEnd, onError, signal }) {
-  const url = `/api/v1/task/${encodeURIComponent(task)}/${encodeURIComponent(step)}/console`;
+export async function followConsole(task, step, { onLine, onEnd, onError, signal, node }) {
+  const url = `/api/v1/task/${encodeURIComponent(task)}/${encodeURIComponent(step)}/console${node ? `?node=${encodeURIComponent(node)}` : ''}`;
   let last = 0;
   while (!signal.aborted) {
     try {

@@ -1,17 +1,24 @@
 // One task: its steps as a graph with their states, kill/pause/resume, and a step's console (live while it runs).
+// A fan-out also lists its runs by node; ?node= shows that node's steps and console.
 
 import { call, enc, ApiError } from '../api.js';
 import { h, replace, say, statusLine, every } from '../dom.js';
 import { describe, isFinal, HEADER_STATES } from '../states.js';
 import { drawDag } from '../dag.js';
 import { ConsoleView } from '../console.js';
+import { RunsView } from '../runs.js';
 
-export function render(main, { arg: id, signal }) {
+export function render(main, { arg: id, query, signal }) {
+  const node = query.get('node') || null;
   const badge = h('span', { id: 'task-state', class: 'badge', role: 'status', 'aria-live': 'polite', 'aria-label': 'Task state' }, '…');
   const status = statusLine();
   const graph = h('div', { class: 'graph scroll' });
   const stepSelect = h('select', { id: 'console-step' });
-  const view = new ConsoleView(id, signal);
+  const view = new ConsoleView(id, signal, node);
+  const runs = new RunsView(id, node);
+  const graphTitle = h('h2', { id: 'graph-title' }, 'Steps');
+  let fanOut = false;
+  let nodeSteps = false;
   let steps = [];
   let drawn = '';
   let chosen = null;
@@ -33,8 +40,28 @@ export function render(main, { arg: id, signal }) {
     chosen = name;
     stepSelect.value = name;
     draw(true);
-    const step = steps.find((st) => st.name === name);
-    if (step) view.show(step);
+    follow();
+  }
+
+  /** Follows the chosen step's console; a fan-out's only once a node is chosen and its run's steps were read. */
+  function follow() {
+    const step = steps.find((st) => st.name === chosen);
+    if (!step) return;
+    if (!fanOut || nodeSteps) view.show(step);
+    else if (!node) view.hint('A fan-out runs every step on each node: choose a node to read its console.');
+  }
+
+  /** The steps of the chosen node's run; null (and why, in the status line) while it has none. */
+  async function readNodeSteps() {
+    try {
+      const { envelope } = await call('GET', `/api/v1/task/${enc(id)}?node=${enc(node)}`, { signal });
+      if (status.textContent.startsWith(`Node ${node}:`)) say(status, '');
+      return envelope.data;
+    } catch (err) {
+      if (signal.aborted) throw err;
+      say(status, `Node ${node}: ${err.message}`, 'error');
+      return null;
+    }
   }
   stepSelect.addEventListener('change', () => select(stepSelect.value));
 
@@ -56,9 +83,17 @@ export function render(main, { arg: id, signal }) {
     try {
       const { envelope, response } = await call('GET', `/api/v1/task/${enc(id)}`, { signal });
       steps = envelope.data;
+      fanOut = Array.isArray(envelope.runs);
+      if (fanOut) {
+        runs.show(envelope.runs);
+        graphTitle.textContent = node ? `Steps on node ${node}` : 'Steps on all nodes';
+        const own = node ? await readNodeSteps() : null;
+        nodeSteps = own !== null;
+        if (own) steps = own;
+      }
       const name = response.headers.get('X-Task-STATE') ?? '';
       const state = HEADER_STATES[name] ?? 2;
-      const code = steps.reduce((sum, st) => sum + st.code, 0);
+      const code = envelope.data.reduce((sum, st) => sum + st.code, 0);
       const label = describe(state, envelope.code === 1002 && code === 0 ? 1 : code);
       badge.textContent = label.label;
       badge.className = `badge s-${label.cls}`;
@@ -68,6 +103,7 @@ export function render(main, { arg: id, signal }) {
         select((steps.find((st) => st.state === 1) ?? steps[0]).name);
       } else {
         draw();
+        follow();
       }
       if (envelope.code === 1002) say(status, envelope.message, 'error');
     } catch (err) {
@@ -83,7 +119,8 @@ export function render(main, { arg: id, signal }) {
     h('div', { class: 'actions', role: 'group', 'aria-label': 'Task actions' },
       action('kill', 'Kill'), action('pause', 'Pause'), action('resume', 'Resume')),
     status,
-    h('section', { 'aria-labelledby': 'graph-title' }, h('h2', { id: 'graph-title' }, 'Steps'), graph),
+    runs.element,
+    h('section', { 'aria-labelledby': 'graph-title' }, graphTitle, graph),
     h('section', { 'aria-labelledby': 'console-title', class: 'console-section' },
       h('div', { class: 'head' }, h('h2', { id: 'console-title' }, 'Console'),
         h('label', { for: 'console-step' }, 'Step'), stepSelect),

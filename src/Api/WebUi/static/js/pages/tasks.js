@@ -53,7 +53,7 @@ export function render(main, { query, signal }) {
     if (chosen && !nodes.includes(chosen)) nodeFilter.append(h('option', { value: chosen, selected: true }, chosen));
     const shown = last.tasks.filter((t) => test(t) && (!nodeFilter.value || t.node === nodeFilter.value));
     replace(body, shown.length === 0
-      ? h('tr', {}, h('td', { colspan: 7, class: 'empty' }, last.tasks.length ? 'No task on this page matches the filters.' : 'No tasks yet.'))
+      ? h('tr', {}, h('td', { colspan: 8, class: 'empty' }, last.tasks.length ? 'No task on this page matches the filters.' : 'No tasks yet.'))
       : shown.map(row));
     const pages = Math.max(1, Math.ceil(last.total / size));
     replace(pager,
@@ -70,7 +70,7 @@ export function render(main, { query, signal }) {
       h('label', { for: 'page-size' }, 'Page size'), sizeSelect),
     status,
     h('div', { class: 'scroll' }, h('table', { class: 'tasks', 'aria-label': 'Tasks, newest first' },
-      h('thead', {}, h('tr', {}, ['Task', 'State', 'Node', 'Steps', 'Started', 'Ended', 'Message'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, ['Task', 'State', 'Node', 'Steps', 'Nodes', 'Started', 'Ended', 'Message'].map((c) => h('th', { scope: 'col' }, c)))),
       body)),
     pager);
 
@@ -92,6 +92,8 @@ function row(t) {
     h('td', {}, h('span', { class: `badge s-${state.cls}` }, state.label)),
     h('td', {}, t.node),
     h('td', { class: 'num' }, t.count),
+    // A fan-out runs on several nodes (its row's node is where it is kept); a plain task on its one node.
+    h('td', { class: 'num' }, t.nodes > 0 ? t.nodes : ''),
     h('td', {}, t.times?.st ?? ''),
     h('td', {}, t.times?.et ?? ''),
     h('td', { class: 'msg' }, t.msg));
