@@ -9,4 +9,5 @@ public sealed record RunDetail(
     [property: JsonPropertyName("code")] int Code,
     [property: JsonPropertyName("msg")] string Msg,
     [property: JsonPropertyName("start_time")] string StartTime,
-    [property: JsonPropertyName("end_time")] string EndTime);
+    [property: JsonPropertyName("end_time")] string EndTime,
+    [property: JsonPropertyName("result")] int Result);

@@ -64,9 +64,18 @@ public static class FanOutDetail
         request.HttpContext.Response.Headers["X-Task-STATE"] = view.State.DisplayName();
         var code = view.Result;
         var envelope = new FanOutEnvelope((int)code, code == ResultCode.Success ? "success" : view.Message, ApiResults.Now(), steps,
-            [.. view.Runs.Select(r => new RunDetail(r.Node, (int)r.State, r.Code, r.Message, Time(r.StartedAt), Time(r.EndedAt)))]);
+            [.. view.Runs.Select(r => new RunDetail(r.Node, (int)r.State, r.Code, r.Message, Time(r.StartedAt), Time(r.EndedAt), (int)RunResult(r)))]);
         return TypedResults.Json(envelope, statusCode: ApiResults.Status(code));
     }
+
+    /// <summary>A run's business code, as the envelope codes a task: 0 succeeded, 1002 failed (or skipped), 1001 running, 1004 pending.</summary>
+    public static ResultCode RunResult(FanOutRun run) => run.State switch
+    {
+        ExecState.Running => ResultCode.InProgress,
+        ExecState.Pending or ExecState.Paused => ResultCode.Pending,
+        ExecState.Stop when !run.Failed => ResultCode.Success,
+        _ => ResultCode.ExecutionFailed,
+    };
 
     /// <summary>A step across nodes: running while one runs; once all are final, the first failure's state (else done); else pending.</summary>
     public static ExecState Aggregate(IReadOnlyList<StepNodeState> nodes)

@@ -245,6 +245,7 @@ public static class ApiExamples
         ["msg"] = msg,
         ["start_time"] = start,
         ["end_time"] = end,
+        ["result"] = state switch { 0 when code == 0 => 0, 1 => 1001, 2 or 3 => 1004, _ => 1002 },
     };
 
     private static JsonObject Line(int line, string content) => new()

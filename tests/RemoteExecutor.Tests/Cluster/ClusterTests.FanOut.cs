@@ -44,6 +44,7 @@ public sealed partial class ClusterTests
         var runs = Runs(detail);
         Assert.Equal(ClusterFixture.Names, runs.Keys.Order());
         Assert.All(runs.Values, r => Assert.Equal(0, State(r)));
+        Assert.All(runs.Values, r => Assert.Equal(0, r.GetProperty("result").GetInt32()));
         Assert.Equal(ClusterFixture.Names, detail.Step("work").GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("node").GetString()).Order());
         Assert.All(detail.Step("work").GetProperty("nodes").EnumerateArray(), n => Assert.Equal(0, State(n)));
 
@@ -153,6 +154,7 @@ public sealed partial class ClusterTests
             Assert.Contains("node b lost", Msg(runs["b"]), StringComparison.Ordinal);
             Assert.Equal(0, State(runs["a"]));
             Assert.Equal(0, State(runs["c"]));
+            Assert.Equal([1002, 0, 0], new[] { "b", "a", "c" }.Select(n => runs[n].GetProperty("result").GetInt32()));
             Assert.Equal(1002, detail.Code);
         }
         finally

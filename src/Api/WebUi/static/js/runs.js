@@ -38,7 +38,8 @@ export class RunsView {
   }
 
   row(run) {
-    const state = describe(run.state, run.code);
+    // A run can fail with code 0 (a step lost with its node): its result says so.
+    const state = run.state === 0 && run.result === 1002 && run.code === 0 ? { label: 'Failed', cls: 'failed' } : describe(run.state, run.code);
     const chosen = run.node === this.node;
     return h('tr', { class: chosen ? 'chosen' : '' },
       h('th', { scope: 'row' }, h('a', { href: taskHref(this.id, run.node), 'aria-current': chosen ? 'true' : undefined }, run.node)),
