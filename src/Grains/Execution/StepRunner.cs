@@ -1,7 +1,8 @@
+using System.Collections;
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using RemoteExecutor.Grains.Execution.Spawning;
 using RemoteExecutor.Grains.Plugins;
 using RemoteExecutor.Grains.Storage;
 using RemoteExecutor.Plugins;
@@ -11,8 +12,8 @@ namespace RemoteExecutor.Grains.Execution;
 /// <summary>
 /// Runs one step in the pool slot the supervisor holds for it: a script through its interpreter, an executable
 /// plugin as a process, or an in-process kind through <see cref="PluginRunner"/>. It writes the script, sets the
-/// step's environment, records the run in the registry, pumps the output, enforces the timeout and turns the end
-/// into a <see cref="StepOutcome"/>.
+/// step's environment, records the run in the registry, starts the process (<see cref="StepSpawners"/>), pumps the
+/// output, enforces the timeout and turns the end into a <see cref="StepOutcome"/>.
 /// </summary>
 internal sealed partial class StepRunner(
     ReadModelWriter writer,
@@ -26,7 +27,7 @@ internal sealed partial class StepRunner(
 {
     private static readonly TimeSpan DrainWait = TimeSpan.FromSeconds(5);
 
-    private readonly ProcessLauncher _launcher = new(options, logger);
+    private readonly IStepSpawner _spawner = StepSpawners.Current.Spawner;
     private readonly PluginRunner _plugins = new(writer, options, clock, logger);
 
     public async Task<StepOutcome> RunAsync(Execution execution)
@@ -88,19 +89,19 @@ internal sealed partial class StepRunner(
             arguments = [.. interpreter.Arguments, script];
         }
 
-        var psi = ProcessLauncher.BuildStartInfo(executable, arguments, workspace);
         var variables = TaskVariables(request, workspace, scriptDir, script);
         var outputFile = StepOutputFile.PathOf(scriptDir, request.StepName);
         File.Delete(outputFile);
         variables[StepOutputFile.Variable] = outputFile;
-        StepEnvironment.Apply(psi.Environment, request.Env, variables);
-        return await RunProcessAsync(execution, request, psi, executable, input, outputFile);
+        var environment = HostEnvironment();
+        StepEnvironment.Apply(environment, request.Env, variables);
+        return await RunProcessAsync(execution, request, new StepStart(executable, arguments, workspace, environment), input, outputFile);
     }
 
-    private async Task<StepOutcome> RunProcessAsync(Execution execution, ExecutionRequest request, ProcessStartInfo psi, string executable, string? input, string outputFile)
+    private async Task<StepOutcome> RunProcessAsync(Execution execution, ExecutionRequest request, StepStart start, string? input, string outputFile)
     {
-        using var process = new Process { StartInfo = psi };
         var startedAt = clock.GetUtcNow();
+        IStepProcess started;
         try
         {
             if (execution.StopToken.IsCancellationRequested)
@@ -109,14 +110,15 @@ internal sealed partial class StepRunner(
             }
 
             registry.Starting(request.Run, request.TaskId, request.StepName);
-            process.Start();
+            started = await _spawner.StartAsync(start);
         }
         catch (Win32Exception ex)
         {
-            return new StepOutcome(ExecState.SystemError, 255, $"could not start {executable}: {ex.Message}", null, startedAt);
+            return new StepOutcome(ExecState.SystemError, 255, $"could not start {start.Executable}: {ex.Message}", null, startedAt);
         }
 
-        var pgid = ProcessLauncher.GroupOf(process);
+        using var process = started;
+        var pgid = process.Group;
         if (pgid > 0)
         {
             registry.Spawned(request.Run, request.TaskId, request.StepName, pgid);
@@ -124,11 +126,10 @@ internal sealed partial class StepRunner(
 
         LogStarted(logger, request.TaskId, request.StepName, process.Id);
         reporter.NotifyStarted(request, startedAt);
-        _ = ProcessLauncher.WriteInputAsync(process, input);
+        _ = process.WriteInputAsync(input);
 
         var output = new StepOutput(writer, request, options, clock);
-        var stdout = output.PumpAsync(process.StandardOutput.BaseStream);
-        var stderr = output.PumpAsync(process.StandardError.BaseStream);
+        var pumps = process.Outputs.Select(output.PumpAsync).ToList();
 
         using var timeout = StartTimeout(execution, request);
         try
@@ -138,22 +139,21 @@ internal sealed partial class StepRunner(
         }
         catch (OperationCanceledException)
         {
-            await _launcher.KillTreeAsync(process, pgid);
+            if (!await process.KillTreeAsync(options.KillGrace))
+            {
+                LogNotReaped(logger, process.Id);
+            }
         }
 
         // Background children of the step die with it: nothing it started may outlive it or hold its pipe open.
-        if (pgid > 0)
-        {
-            ProcessGroup.Signal(pgid, ProcessGroup.SigKill);
-        }
+        process.EndGroup();
 
-        var drained = Task.WhenAll(stdout, stderr);
+        var drained = Task.WhenAll(pumps);
         if (await Task.WhenAny(drained, Task.Delay(DrainWait)) != drained)
         {
             // A grandchild that left the group (setsid) still holds the pipe: stop waiting for it.
             LogPipeHeld(logger, request.TaskId, request.StepName);
-            process.StandardOutput.BaseStream.Close();
-            process.StandardError.BaseStream.Close();
+            process.CloseOutputs();
         }
 
         // The console store failing (after the writer's own retries) loses lines, not the step's result.
@@ -212,6 +212,18 @@ internal sealed partial class StepRunner(
         }
     }
 
+    /// <summary>A copy of the service's environment, for a step to start from.</summary>
+    private static Dictionary<string, string?> HostEnvironment()
+    {
+        var environment = new Dictionary<string, string?>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            environment[(string)entry.Key] = (string?)entry.Value;
+        }
+
+        return environment;
+    }
+
     /// <summary>The <c>TASK_*</c> variables of a step; <c>TASK_STEP_SCRIPT_PATH</c> only for scripts.</summary>
     private Dictionary<string, string> TaskVariables(ExecutionRequest request, string workspace, string scriptDir, string? script)
     {
@@ -246,6 +258,9 @@ internal sealed partial class StepRunner(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Step {TaskId}/{StepName} started as kind {Kind}")]
     private static partial void LogStartedKind(ILogger logger, string taskId, string stepName, string kind);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Process {Pid} did not exit after SIGKILL; its run is reported without it")]
+    private static partial void LogNotReaped(ILogger logger, int pid);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Step {TaskId}/{StepName}: a process outside its group still holds its output pipe; output after exit is dropped")]
     private static partial void LogPipeHeld(ILogger logger, string taskId, string stepName);
