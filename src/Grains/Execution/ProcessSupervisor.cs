@@ -41,11 +41,15 @@ public sealed partial class ProcessSupervisor
         }
 
         _reporter = new StepReporter(grains, options, _registry, logger);
-        _runner = new StepRunner(writer, options, seal, kinds, _registry, _reporter, clock, logger);
+        Folders = new TaskFolders(options);
+        _runner = new StepRunner(writer, options, seal, kinds, _registry, _reporter, Folders, clock, logger);
         _clock = clock;
         _logger = logger;
         Pool = new ResizableLimiter(options.PoolSize);
     }
+
+    /// <summary>The tasks' workspaces and script folders on this node.</summary>
+    public TaskFolders Folders { get; }
 
     /// <summary>The worker pool of this node.</summary>
     public ResizableLimiter Pool { get; }

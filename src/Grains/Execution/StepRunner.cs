@@ -22,6 +22,7 @@ internal sealed partial class StepRunner(
     StepKindRegistry kinds,
     RunRegistry registry,
     StepReporter reporter,
+    TaskFolders folders,
     TimeProvider clock,
     ILogger logger)
 {
@@ -60,10 +61,9 @@ internal sealed partial class StepRunner(
                     $"command_type {request.CommandType} is neither a script type nor a step kind of node {options.Node} (was its plugin removed?)", null, clock.GetUtcNow());
             }
 
-            Directory.CreateDirectory(workspace);
-            Directory.CreateDirectory(scriptDir);
             if (kind.Executable is null)
             {
+                folders.Prepare(request.TaskId);
                 return await RunKindAsync(execution, request, kind.Kind, TaskVariables(request, workspace, scriptDir, null));
             }
 
@@ -81,17 +81,24 @@ internal sealed partial class StepRunner(
                     null, clock.GetUtcNow());
             }
 
-            Directory.CreateDirectory(workspace);
-            Directory.CreateDirectory(scriptDir);
             executable = resolved;
             script = Path.Combine(scriptDir, request.StepName + interpreter.Extension);
-            await File.WriteAllTextAsync(script, request.CommandContent, new UTF8Encoding(false));
             arguments = [.. interpreter.Arguments, script];
         }
 
-        var variables = TaskVariables(request, workspace, scriptDir, script);
         var outputFile = StepOutputFile.PathOf(scriptDir, request.StepName);
-        File.Delete(outputFile);
+        try
+        {
+            await WriteStepFilesAsync(request, script, outputFile);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // An earlier step of the task removed its script folder or workspace.
+            folders.Restore(request.TaskId);
+            await WriteStepFilesAsync(request, script, outputFile);
+        }
+
+        var variables = TaskVariables(request, workspace, scriptDir, script);
         variables[StepOutputFile.Variable] = outputFile;
         var environment = HostEnvironment();
         StepEnvironment.Apply(environment, request.Env, variables);
@@ -110,7 +117,7 @@ internal sealed partial class StepRunner(
             }
 
             registry.Starting(request.Run, request.TaskId, request.StepName);
-            started = await _spawner.StartAsync(start);
+            started = await StartAsync(request, start);
         }
         catch (Win32Exception ex)
         {
@@ -178,6 +185,32 @@ internal sealed partial class StepRunner(
         }
 
         return new StepOutcome(ExecState.Stop, code, Join(code == 0 ? "" : $"exit code: {code}", consoleNote), startedAt, endedAt) { Outputs = outputs };
+    }
+
+    /// <summary>The folders of the task (made with its first step), the step's script, and no outputs file of an earlier attempt.</summary>
+    private async Task WriteStepFilesAsync(ExecutionRequest request, string? script, string outputFile)
+    {
+        folders.Prepare(request.TaskId);
+        if (script is not null)
+        {
+            await File.WriteAllTextAsync(script, request.CommandContent, new UTF8Encoding(false));
+        }
+
+        File.Delete(outputFile);
+    }
+
+    /// <summary>Starts the process; when an earlier step removed the workspace it is made again, as it was for every step.</summary>
+    private async Task<IStepProcess> StartAsync(ExecutionRequest request, StepStart start)
+    {
+        try
+        {
+            return await _spawner.StartAsync(start);
+        }
+        catch (Win32Exception) when (!Directory.Exists(start.WorkingDirectory))
+        {
+            folders.Restore(request.TaskId);
+            return await _spawner.StartAsync(start);
+        }
     }
 
     /// <summary>An in-process kind: the same slot, registry marker, start report and timeout as a process.</summary>
