@@ -52,4 +52,20 @@ public sealed class SpawnTests
         // No shell in between: a name that is no shell identifier reaches the step (sh dropped it).
         Assert.Equal("kept", seen["dashed"]);
     }
+
+    [Fact]
+    public async Task Step_WritingToAPipeWhoseReaderLeft_EndsQuietlyBySigpipe()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // Default signal dispositions: SIGPIPE is not inherited as ignored from the server, so `yes` dies of it
+        // (141) instead of failing with "Broken pipe" on stderr.
+        var id = Ids.New("sigpipe");
+        var detail = await _server.Api.RunAsync(id, Steps.Array(Steps.Of("yes | head -n 1; echo \"status=${PIPESTATUS[0]}\"", name: "pipe")));
+        Assert.Equal(0, detail.Code);
+        Assert.Equal(["y", "status=141"], TaskApi.Lines(await _server.Api.ConsoleAsync(id, "pipe")));
+    }
 }
