@@ -64,6 +64,12 @@ internal sealed partial class StepRunner(
             if (kind.Executable is null)
             {
                 folders.Prepare(request.TaskId);
+                if (!Directory.Exists(workspace))
+                {
+                    // An earlier step of the task removed it.
+                    folders.Restore(request.TaskId);
+                }
+
                 return await RunKindAsync(execution, request, kind.Kind, TaskVariables(request, workspace, scriptDir, null));
             }
 
