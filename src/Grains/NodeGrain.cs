@@ -121,31 +121,5 @@ public sealed class NodeGrain : Grain, INodeGrain, IRemindable
 
     private Task CleanFiles(string taskId, bool workspace) =>
         // The files of a gone node went with it. Off the grain's turn: a big workspace must not hold up pool reads.
-        !OnItsNode ? Task.CompletedTask : Task.Run(() =>
-        {
-            Delete(_options.ScriptDir(taskId));
-            if (workspace)
-            {
-                Delete(_options.WorkspaceDir(taskId));
-            }
-        });
-
-    private static void Delete(string dir)
-    {
-        try
-        {
-            if (Directory.Exists(dir))
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-            // A file still in use (Windows) or vanished meanwhile: the next clean-up gets it.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // A step made a file we may not delete: leave it, never fail the task for it.
-        }
-    }
+        !OnItsNode ? Task.CompletedTask : Task.Run(() => _supervisor.Folders.Clean(taskId, workspace));
 }

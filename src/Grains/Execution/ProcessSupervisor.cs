@@ -7,7 +7,7 @@ namespace RemoteExecutor.Grains.Execution;
 
 /// <summary>
 /// The silo's process supervisor: a resizable FIFO pool and the table of queued and running executions. Each run
-/// takes a slot, is run by <see cref="StepRunner"/> (launching through <see cref="ProcessLauncher"/>) and its end is
+/// takes a slot, is run by <see cref="StepRunner"/> (starting it through <see cref="Spawning.StepSpawners"/>) and its end is
 /// reported to the step grain by <see cref="StepReporter"/>; the <see cref="RunRegistry"/> remembers runs across a
 /// crash of the silo.
 /// </summary>
@@ -30,12 +30,26 @@ public sealed partial class ProcessSupervisor
             LogReaped(logger, orphans);
         }
 
+        var (spawner, why) = Spawning.StepSpawners.Current;
+        if (why.Length == 0)
+        {
+            LogSpawner(logger, spawner.Name);
+        }
+        else
+        {
+            LogSpawnerFallback(logger, spawner.Name, why);
+        }
+
         _reporter = new StepReporter(grains, options, _registry, logger);
-        _runner = new StepRunner(writer, options, seal, kinds, _registry, _reporter, clock, logger);
+        Folders = new TaskFolders(options);
+        _runner = new StepRunner(writer, options, seal, kinds, _registry, _reporter, Folders, clock, logger);
         _clock = clock;
         _logger = logger;
         Pool = new ResizableLimiter(options.PoolSize);
     }
+
+    /// <summary>The tasks' workspaces and script folders on this node.</summary>
+    public TaskFolders Folders { get; }
 
     /// <summary>The worker pool of this node.</summary>
     public ResizableLimiter Pool { get; }
@@ -158,6 +172,12 @@ public sealed partial class ProcessSupervisor
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Killed {Count} step process groups left behind by a previous run of this node")]
     private static partial void LogReaped(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Steps start through {Spawner}")]
+    private static partial void LogSpawner(ILogger logger, string spawner);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Steps start through {Spawner} (setsid and sh per step): the direct spawn is unavailable: {Reason}")]
+    private static partial void LogSpawnerFallback(ILogger logger, string spawner, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Step {TaskId}/{StepName} could not be run")]
     private static partial void LogRunFailed(ILogger logger, Exception ex, string taskId, string stepName);

@@ -1,7 +1,8 @@
+using System.Collections;
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using RemoteExecutor.Grains.Execution.Spawning;
 using RemoteExecutor.Grains.Plugins;
 using RemoteExecutor.Grains.Storage;
 using RemoteExecutor.Plugins;
@@ -11,8 +12,8 @@ namespace RemoteExecutor.Grains.Execution;
 /// <summary>
 /// Runs one step in the pool slot the supervisor holds for it: a script through its interpreter, an executable
 /// plugin as a process, or an in-process kind through <see cref="PluginRunner"/>. It writes the script, sets the
-/// step's environment, records the run in the registry, pumps the output, enforces the timeout and turns the end
-/// into a <see cref="StepOutcome"/>.
+/// step's environment, records the run in the registry, starts the process (<see cref="StepSpawners"/>), pumps the
+/// output, enforces the timeout and turns the end into a <see cref="StepOutcome"/>.
 /// </summary>
 internal sealed partial class StepRunner(
     ReadModelWriter writer,
@@ -21,12 +22,13 @@ internal sealed partial class StepRunner(
     StepKindRegistry kinds,
     RunRegistry registry,
     StepReporter reporter,
+    TaskFolders folders,
     TimeProvider clock,
     ILogger logger)
 {
     private static readonly TimeSpan DrainWait = TimeSpan.FromSeconds(5);
 
-    private readonly ProcessLauncher _launcher = new(options, logger);
+    private readonly IStepSpawner _spawner = StepSpawners.Current.Spawner;
     private readonly PluginRunner _plugins = new(writer, options, clock, logger);
 
     public async Task<StepOutcome> RunAsync(Execution execution)
@@ -59,10 +61,15 @@ internal sealed partial class StepRunner(
                     $"command_type {request.CommandType} is neither a script type nor a step kind of node {options.Node} (was its plugin removed?)", null, clock.GetUtcNow());
             }
 
-            Directory.CreateDirectory(workspace);
-            Directory.CreateDirectory(scriptDir);
             if (kind.Executable is null)
             {
+                folders.Prepare(request.TaskId);
+                if (!Directory.Exists(workspace))
+                {
+                    // An earlier step of the task removed it.
+                    folders.Restore(request.TaskId);
+                }
+
                 return await RunKindAsync(execution, request, kind.Kind, TaskVariables(request, workspace, scriptDir, null));
             }
 
@@ -80,27 +87,34 @@ internal sealed partial class StepRunner(
                     null, clock.GetUtcNow());
             }
 
-            Directory.CreateDirectory(workspace);
-            Directory.CreateDirectory(scriptDir);
             executable = resolved;
             script = Path.Combine(scriptDir, request.StepName + interpreter.Extension);
-            await File.WriteAllTextAsync(script, request.CommandContent, new UTF8Encoding(false));
             arguments = [.. interpreter.Arguments, script];
         }
 
-        var psi = ProcessLauncher.BuildStartInfo(executable, arguments, workspace);
-        var variables = TaskVariables(request, workspace, scriptDir, script);
         var outputFile = StepOutputFile.PathOf(scriptDir, request.StepName);
-        File.Delete(outputFile);
+        try
+        {
+            await WriteStepFilesAsync(request, script, outputFile);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // An earlier step of the task removed its script folder or workspace.
+            folders.Restore(request.TaskId);
+            await WriteStepFilesAsync(request, script, outputFile);
+        }
+
+        var variables = TaskVariables(request, workspace, scriptDir, script);
         variables[StepOutputFile.Variable] = outputFile;
-        StepEnvironment.Apply(psi.Environment, request.Env, variables);
-        return await RunProcessAsync(execution, request, psi, executable, input, outputFile);
+        var environment = HostEnvironment();
+        StepEnvironment.Apply(environment, request.Env, variables);
+        return await RunProcessAsync(execution, request, new StepStart(executable, arguments, workspace, environment), input, outputFile);
     }
 
-    private async Task<StepOutcome> RunProcessAsync(Execution execution, ExecutionRequest request, ProcessStartInfo psi, string executable, string? input, string outputFile)
+    private async Task<StepOutcome> RunProcessAsync(Execution execution, ExecutionRequest request, StepStart start, string? input, string outputFile)
     {
-        using var process = new Process { StartInfo = psi };
         var startedAt = clock.GetUtcNow();
+        IStepProcess started;
         try
         {
             if (execution.StopToken.IsCancellationRequested)
@@ -109,14 +123,15 @@ internal sealed partial class StepRunner(
             }
 
             registry.Starting(request.Run, request.TaskId, request.StepName);
-            process.Start();
+            started = await StartAsync(request, start);
         }
         catch (Win32Exception ex)
         {
-            return new StepOutcome(ExecState.SystemError, 255, $"could not start {executable}: {ex.Message}", null, startedAt);
+            return new StepOutcome(ExecState.SystemError, 255, $"could not start {start.Executable}: {ex.Message}", null, startedAt);
         }
 
-        var pgid = ProcessLauncher.GroupOf(process);
+        using var process = started;
+        var pgid = process.Group;
         if (pgid > 0)
         {
             registry.Spawned(request.Run, request.TaskId, request.StepName, pgid);
@@ -124,11 +139,10 @@ internal sealed partial class StepRunner(
 
         LogStarted(logger, request.TaskId, request.StepName, process.Id);
         reporter.NotifyStarted(request, startedAt);
-        _ = ProcessLauncher.WriteInputAsync(process, input);
+        _ = process.WriteInputAsync(input);
 
         var output = new StepOutput(writer, request, options, clock);
-        var stdout = output.PumpAsync(process.StandardOutput.BaseStream);
-        var stderr = output.PumpAsync(process.StandardError.BaseStream);
+        var pumps = process.Outputs.Select(output.PumpAsync).ToList();
 
         using var timeout = StartTimeout(execution, request);
         try
@@ -138,22 +152,21 @@ internal sealed partial class StepRunner(
         }
         catch (OperationCanceledException)
         {
-            await _launcher.KillTreeAsync(process, pgid);
+            if (!await process.KillTreeAsync(options.KillGrace))
+            {
+                LogNotReaped(logger, process.Id);
+            }
         }
 
         // Background children of the step die with it: nothing it started may outlive it or hold its pipe open.
-        if (pgid > 0)
-        {
-            ProcessGroup.Signal(pgid, ProcessGroup.SigKill);
-        }
+        process.EndGroup();
 
-        var drained = Task.WhenAll(stdout, stderr);
+        var drained = Task.WhenAll(pumps);
         if (await Task.WhenAny(drained, Task.Delay(DrainWait)) != drained)
         {
             // A grandchild that left the group (setsid) still holds the pipe: stop waiting for it.
             LogPipeHeld(logger, request.TaskId, request.StepName);
-            process.StandardOutput.BaseStream.Close();
-            process.StandardError.BaseStream.Close();
+            process.CloseOutputs();
         }
 
         // The console store failing (after the writer's own retries) loses lines, not the step's result.
@@ -178,6 +191,32 @@ internal sealed partial class StepRunner(
         }
 
         return new StepOutcome(ExecState.Stop, code, Join(code == 0 ? "" : $"exit code: {code}", consoleNote), startedAt, endedAt) { Outputs = outputs };
+    }
+
+    /// <summary>The folders of the task (made with its first step), the step's script, and no outputs file of an earlier attempt.</summary>
+    private async Task WriteStepFilesAsync(ExecutionRequest request, string? script, string outputFile)
+    {
+        folders.Prepare(request.TaskId);
+        if (script is not null)
+        {
+            await File.WriteAllTextAsync(script, request.CommandContent, new UTF8Encoding(false));
+        }
+
+        File.Delete(outputFile);
+    }
+
+    /// <summary>Starts the process; when an earlier step removed the workspace it is made again, as it was for every step.</summary>
+    private async Task<IStepProcess> StartAsync(ExecutionRequest request, StepStart start)
+    {
+        try
+        {
+            return await _spawner.StartAsync(start);
+        }
+        catch (Win32Exception) when (!Directory.Exists(start.WorkingDirectory))
+        {
+            folders.Restore(request.TaskId);
+            return await _spawner.StartAsync(start);
+        }
     }
 
     /// <summary>An in-process kind: the same slot, registry marker, start report and timeout as a process.</summary>
@@ -210,6 +249,18 @@ internal sealed partial class StepRunner(
             LogOutputsUnreadable(logger, ex, request.TaskId, request.StepName);
             return ([], "outputs: the output file could not be read");
         }
+    }
+
+    /// <summary>A copy of the service's environment, for a step to start from.</summary>
+    private static Dictionary<string, string?> HostEnvironment()
+    {
+        var environment = new Dictionary<string, string?>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            environment[(string)entry.Key] = (string?)entry.Value;
+        }
+
+        return environment;
     }
 
     /// <summary>The <c>TASK_*</c> variables of a step; <c>TASK_STEP_SCRIPT_PATH</c> only for scripts.</summary>
@@ -247,6 +298,9 @@ internal sealed partial class StepRunner(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Step {TaskId}/{StepName} started as kind {Kind}")]
     private static partial void LogStartedKind(ILogger logger, string taskId, string stepName, string kind);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Process {Pid} did not exit after SIGKILL; its run is reported without it")]
+    private static partial void LogNotReaped(ILogger logger, int pid);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Step {TaskId}/{StepName}: a process outside its group still holds its output pipe; output after exit is dropped")]
     private static partial void LogPipeHeld(ILogger logger, string taskId, string stepName);

@@ -5,7 +5,7 @@ namespace RemoteExecutor.Silo.Hosting;
 /// <summary>
 /// Keeps the service's files to its own user: umask 077 for everything the process creates (database, WAL,
 /// logs, scripts, workspaces), and the root tree tightened at start in case an older version left it open.
-/// Steps get their usual umask back in their shell wrapper.
+/// Steps get their usual umask (022) from the thread that spawns them, or from their shell wrapper where that is used.
 /// </summary>
 public static partial class OwnerOnly
 {
