@@ -205,6 +205,7 @@ internal static class BenchMain
             ["curve"] = new JsonArray([.. o.Curve.Select(c => (JsonNode?)c)]),
             ["curve_tasks"] = o.CurveTasks,
             ["calibrate"] = o.Calibrate,
+            ["curve_warmup"] = o.CurveWarmup,
             ["soak_minutes"] = o.Runs("soak") ? o.SoakMinutes : null,
             ["soak_rate"] = o.Runs("soak") ? o.SoakRate : null,
             ["soak_clients"] = o.Runs("soak") ? o.SoakClients : null,

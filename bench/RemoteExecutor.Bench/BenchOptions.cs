@@ -43,7 +43,7 @@ internal sealed class BenchOptions
                                    (1,4,16,64 / 1,4)
           --curve_tasks=N          curve: measured tasks per point, after one unmeasured task per client (1000 / 12)
           --calibrate=N            curve: detail GETs of a finished task, to price one poll in server CPU (400 / 40)
-          --threads                curve: also report the server's CPU per thread name at each point (/proc/pid/task)
+          --curve_warmup=N         curve: unmeasured tasks from 16 clients before the first point, so the JIT settles (1000 / 10)
           --soak                   add the soak scenario (never in the default set nor in --smoke)
           --soak_minutes=M         soak: duration (10)
           --soak_rate=N            soak: tasks/s (default 80 % of the best tasks/s of the curve, which then must run)
@@ -78,7 +78,7 @@ internal sealed class BenchOptions
     public IReadOnlyList<int> Curve { get; private set; } = [1, 4, 16, 64];
     public int CurveTasks { get; private set; } = 1000;
     public int Calibrate { get; private set; } = 400;
-    public bool Threads { get; private set; }
+    public int CurveWarmup { get; private set; } = 1000;
     public double SoakMinutes { get; private set; } = 10;
     public double? SoakRate { get; private set; }
     public int SoakClients { get; private set; } = 64;
@@ -131,6 +131,7 @@ internal sealed class BenchOptions
             options.Curve = [1, 4];
             options.CurveTasks = 12;
             options.Calibrate = 40;
+            options.CurveWarmup = 10;
             options.WaitTimeout = TimeSpan.FromSeconds(60);
         }
 
@@ -153,8 +154,8 @@ internal sealed class BenchOptions
                     case "calibrate":
                         options.Calibrate = Int(name, value, 0);
                         break;
-                    case "threads":
-                        options.Threads = true;
+                    case "curve_warmup":
+                        options.CurveWarmup = Int(name, value, 0);
                         break;
                     case "soak":
                         addSoak = true;

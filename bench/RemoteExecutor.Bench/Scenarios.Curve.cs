@@ -21,16 +21,17 @@ internal sealed partial class Scenarios
         var section = _report.Section("curve");
         var spawn = _report.SpawnRate;
         section.Add("spawn_per_s", spawn ?? double.NaN, "proc/s", "spawn ceiling of this run (16 loops of bash)");
-        var pollPrice = await CalibratePollAsync(section);
 
-        if (_o.Warmup > 0)
+        if (_o.CurveWarmup > 0)
         {
             var warmClients = Math.Min(16, _o.Curve.Max());
-            var w = await ClosedLoop.RunAsync(_api, TrueTask, Plan(warmClients, _o.Warmup), null, _ct);
+            var w = await ClosedLoop.RunAsync(_api, TrueTask, Plan(warmClients, _o.CurveWarmup), null, _ct);
             section.Add("warmup_tasks", w.Finished, "", $"unmeasured, {warmClients} clients");
             CheckLoop("curve warm-up", w);
         }
 
+        // After the warm-up, so the GET is priced with warm code.
+        var pollPrice = await CalibratePollAsync(section);
         var points = new JsonArray();
         _report.Root["curve"]!["points"] = points;
         var rows = new List<string[]>();
@@ -42,7 +43,7 @@ internal sealed partial class Scenarios
             var obj = new JsonObject();
             points.Add(obj);
             var point = new Section(_report, $"curve@{clients}", obj);
-            var threadsBefore = _o.Threads && _pid is { } tp ? ProcStats.ThreadCpu(tp) : null;
+            var threadsBefore = _pid is { } tp ? ProcStats.ThreadCpu(tp) : null;
             var cpu = new CpuMeter(_pid);
             var r = await ClosedLoop.RunAsync(_api, TrueTask, Plan(clients, _o.CurveTasks) with { WarmFirst = true }, null, _ct);
             var latencies = r.LatenciesMs;
@@ -92,6 +93,7 @@ internal sealed partial class Scenarios
                 spawn is > 0 ? Cell(r.TasksPerSecond / spawn.Value, "0.000") + "x" : "-",
                 Cell(Percentile.Of(latencies, 50), "0.0"), Cell(Percentile.Of(latencies, 95), "0.0"), Cell(Percentile.Of(latencies, 99), "0.0"),
                 Cell(point.Get("server_cpu_ms_per_task") ?? double.NaN, "0.00"), Cell(net ?? double.NaN, "0.00"),
+                Cell(100 * (point.Get("jit_cpu_s") ?? double.NaN) / (point.Get("server_cpu_s") ?? double.NaN), "0") + "%",
                 Cell(point.Get("steps_cpu_ms_per_task") ?? double.NaN, "0.00"), Cell(pollsPerTask, "0.0"),
             ]);
         }
@@ -99,7 +101,7 @@ internal sealed partial class Scenarios
         section.Add("best_tasks_per_s", best.Rate, "tasks/s", $"at {best.Clients} clients", rate: true);
         section.Add("best_clients", best.Clients, "");
         _report.AddBlock("curve", Table(
-            ["clients", "tasks/s", "vs spawn", "p50 ms", "p95 ms", "p99 ms", "server ms/task", "net of polls", "steps ms/task", "polls/task"], rows));
+            ["clients", "tasks/s", "vs spawn", "p50 ms", "p95 ms", "p99 ms", "server ms/task", "net of polls", "JIT share", "steps ms/task", "polls/task"], rows));
     }
 
     /// <summary>The plan of a curve point: as fast as the clients go, polls <c>--poll_ms</c> apart.</summary>
@@ -176,6 +178,9 @@ internal sealed partial class Scenarios
         }
 
         obj["server_threads_cpu_s"] = threads;
+        // The tiered JIT's background thread: still compiling means the point is not in steady state yet.
+        point.Add("jit_cpu_s", delta.Where(t => t.Name.StartsWith(".NET Tiered", StringComparison.Ordinal)).Sum(t => t.Cpu), "s",
+            "server CPU of the tiered JIT compiler thread (part of server_cpu_s)");
         var sum = delta.Sum(t => t.Cpu);
         var text = string.Join(", ", delta.Take(8).Select(t => $"{t.Name} {t.Cpu:0.00}"));
         point.Add("server_threads", $"by live thread name, s ({sum:0.00} of {serverCpu ?? double.NaN:0.00}): {text}");
