@@ -66,7 +66,7 @@ internal sealed partial class Scenarios
                     }
                 }
 
-                Console.WriteLine($"[bench] soak minute {minute}: {finished} tasks finished, RSS {(rss.Count > 0 ? rss[^1] : "?")} MB, " +
+                Console.WriteLine($"[bench] soak minute {Math.Min(minute, minutes):0.#}: {finished} tasks finished, RSS {(rss.Count > 0 ? rss[^1] : "?")} MB, " +
                                   $"{result.Failed} failed, {result.SubmitErrors} submit errors, {result.MissedSlots} missed slots");
             }
         }, CancellationToken.None);
@@ -99,12 +99,12 @@ internal sealed partial class Scenarios
 
         _report.Root["soak"]!["rss_mb_per_minute"] = rss;
         _report.Root["soak"]!["tasks_per_minute"] = perMinute;
-        section.Add("rss_per_minute", rss.Count == 0 ? "(no PID)" : "MB at minute 1..: " + string.Join(" ", rss.Select(x => x!.ToJsonString())));
+        section.Add("rss_per_minute", rss.Count == 0 ? "(no PID)" : "MB at each whole minute and at the end: " + string.Join(" ", rss.Select(x => x!.ToJsonString())));
         section.Add("tasks_per_minute", "finished per minute: " + string.Join(" ", perMinute.Select(x => x!.ToJsonString())));
         if (rssMb.Count >= 3)
         {
             section.Add("rss_min2_mb", rssMb[1], "MB", "VmRSS at minute 2 (after warm-up)");
-            section.Add("rss_end_mb", rssMb[^1], "MB", $"VmRSS at minute {rssMb.Count}");
+            section.Add("rss_end_mb", rssMb[^1], "MB", $"VmRSS at the end (minute {minutes:0.#})");
             section.Add("rss_growth_pct", 100 * (rssMb[^1] - rssMb[1]) / rssMb[1], "%", "last minute against minute 2");
             section.Add("rss_max_mb", rssMb.Max(), "MB", "largest per-minute sample");
         }
