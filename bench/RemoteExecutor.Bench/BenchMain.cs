@@ -79,12 +79,14 @@ internal static class BenchMain
             var steps = new (string Name, Func<Task> Run, string Says)[]
             {
                 ("throughput", s.ThroughputAsync, $"{o.Tasks} single-step tasks from {o.Clients} clients (after {o.Warmup} warm-up tasks)"),
+                ("curve", s.CurveAsync, $"closed-loop clients {string.Join(",", o.Curve)}, {o.CurveTasks} tasks per point"),
                 ("latency", s.LatencyAsync, $"{o.Latency} sequential tasks, poll every {o.PollMs} ms"),
                 ("dag", s.DagAsync, $"{o.Dag} diamond tasks of {o.DagWidth + 2} steps"),
                 ("console", s.ConsoleAsync, $"one step `seq {o.ConsoleLines}`"),
                 ("follow", s.FollowAsync, $"one step printing {o.FollowLines} timestamped lines 50 ms apart, followed over SSE"),
                 ("memory", s.MemoryAsync, $"fill up to {o.Retained} retained tasks"),
                 ("list", s.ListAsync, $"GET /api/v1/task x{o.ListReps}"),
+                ("soak", s.SoakAsync, $"{o.SoakMinutes} min at " + (o.SoakRate is { } rate ? $"{rate} tasks/s" : "80 % of the curve's best tasks/s")),
             };
             foreach (var (name, run, says) in steps)
             {
@@ -200,6 +202,13 @@ internal static class BenchMain
             ["list_reps"] = o.ListReps,
             ["pollers"] = o.Pollers,
             ["follow_lines"] = o.FollowLines,
+            ["curve"] = new JsonArray([.. o.Curve.Select(c => (JsonNode?)c)]),
+            ["curve_tasks"] = o.CurveTasks,
+            ["calibrate"] = o.Calibrate,
+            ["curve_warmup"] = o.CurveWarmup,
+            ["soak_minutes"] = o.Runs("soak") ? o.SoakMinutes : null,
+            ["soak_rate"] = o.Runs("soak") ? o.SoakRate : null,
+            ["soak_clients"] = o.Runs("soak") ? o.SoakClients : null,
             ["scenarios"] = string.Join(",", BenchOptions.AllScenarios.Where(o.Runs)),
         };
         Console.WriteLine($"[bench] {root["date"]} {Environment.ProcessorCount} cores, {ProcStats.CpuModel()}, kernel {ProcStats.Kernel()}, load {ProcStats.LoadAverage()}, commit {root["commit"]}" +
@@ -256,6 +265,38 @@ internal static class BenchMain
         {
             report.Target("latency_p50_ms", Num("latency", "p50_ms"), "<=", 15, "ms");
             report.Target("latency_p99_ms", Num("latency", "p99_ms"), "<=", 50, "ms");
+        }
+
+        if (o.Runs("curve"))
+        {
+            // The issue's targets: half the spawn ceiling at 16 clients, p50/p99 at one client, server CPU per task.
+            double? Point(int clients, string key) =>
+                o.Curve.Contains(clients) && report.Root["curve"]?["points"] is JsonArray points
+                    ? points.FirstOrDefault(p => p?["clients"]?.ToJsonString() == clients.ToString(CultureInfo.InvariantCulture))?[key] is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+                        ? double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture)
+                        : null
+                    : null;
+
+            if (o.Curve.Contains(16))
+            {
+                report.Target("curve_16_vs_spawn", Point(16, "tasks_per_s_vs_spawn"), ">=", 0.5, "x spawn ceiling (16 clients)");
+            }
+
+            if (o.Curve.Contains(1))
+            {
+                report.Target("curve_1_p50_ms", Point(1, "p50_ms"), "<=", 10, "ms (1 client)");
+                report.Target("curve_1_p99_ms", Point(1, "p99_ms"), "<=", 30, "ms (1 client)");
+            }
+
+            // At 16 clients (the throughput point), else the largest point of a shorter curve.
+            var cpuAt = o.Curve.Contains(16) ? 16 : o.Curve.Max();
+            report.Target("server_cpu_ms_per_task", Point(cpuAt, "server_cpu_ms_per_task_net") ?? Point(cpuAt, "server_cpu_ms_per_task"), "<=", 3,
+                $"ms ({cpuAt} clients, net of polls)");
+        }
+
+        if (o.Runs("soak"))
+        {
+            report.Target("soak_rss_growth_pct", Num("soak", "rss_growth_pct"), "<", 10, "% (last minute vs minute 2)");
         }
 
         if (o.Runs("console"))

@@ -39,7 +39,17 @@ internal sealed class BenchOptions
           --follow_lines=N         follow: lines printed 50 ms apart and timed over SSE (200 / 40)
           --pollers=N              concurrent detail polls while waiting for a batch (4 / 4)
           --wait_timeout=S         give up waiting for one scenario after S seconds (900 / 60)
-          --scenarios=a,b          subset of spawn,throughput,latency,dag,console,follow,memory,list (all)
+          --curve=1,4,16,64        curve: client counts, each a closed loop (submit, poll own task until finished, next)
+                                   (1,4,16,64 / 1,4)
+          --curve_tasks=N          curve: measured tasks per point, after one unmeasured task per client (1000 / 12)
+          --calibrate=N            curve: detail GETs of a finished task, to price one poll in server CPU (400 / 40)
+          --curve_warmup=N         curve: unmeasured tasks from 16 clients before the first point, so the JIT settles (1000 / 10)
+          --soak                   add the soak scenario (never in the default set nor in --smoke)
+          --soak_minutes=M         soak: duration (10)
+          --soak_rate=N            soak: tasks/s (default 80 % of the best tasks/s of the curve, which then must run)
+          --soak_clients=N         soak: closed-loop clients that take the paced submit slots (64)
+          --scenarios=a,b          subset of spawn,throughput,curve,latency,dag,console,follow,memory,list,soak
+                                   (all but soak; curve also measures the spawn ceiling)
         """;
 
     public Uri? Url { get; private set; }
@@ -65,9 +75,20 @@ internal sealed class BenchOptions
     public int Pollers { get; private set; } = 4;
     public int FollowLines { get; private set; } = 200;
     public TimeSpan WaitTimeout { get; private set; } = TimeSpan.FromSeconds(900);
-    public HashSet<string> Scenarios { get; private set; } = [.. AllScenarios];
+    public IReadOnlyList<int> Curve { get; private set; } = [1, 4, 16, 64];
+    public int CurveTasks { get; private set; } = 1000;
+    public int Calibrate { get; private set; } = 400;
+    public int CurveWarmup { get; private set; } = 1000;
+    public double SoakMinutes { get; private set; } = 10;
+    public double? SoakRate { get; private set; }
+    public int SoakClients { get; private set; } = 64;
+    public HashSet<string> Scenarios { get; private set; } = [.. DefaultScenarios];
 
-    public static readonly string[] AllScenarios = ["spawn", "throughput", "latency", "dag", "console", "follow", "memory", "list"];
+    /// <summary>Every scenario, in the order they run.</summary>
+    public static readonly string[] AllScenarios = ["spawn", "throughput", "curve", "latency", "dag", "console", "follow", "memory", "list", "soak"];
+
+    /// <summary>What runs without <c>--scenarios</c>: everything but the long soak.</summary>
+    public static readonly string[] DefaultScenarios = [.. AllScenarios.Where(s => s != "soak")];
 
     public bool Runs(string scenario) => Scenarios.Contains(scenario);
 
@@ -107,9 +128,14 @@ internal sealed class BenchOptions
             options.FollowLines = 40;
             options.Retained = 200;
             options.ListReps = 3;
+            options.Curve = [1, 4];
+            options.CurveTasks = 12;
+            options.Calibrate = 40;
+            options.CurveWarmup = 10;
             options.WaitTimeout = TimeSpan.FromSeconds(60);
         }
 
+        var addSoak = false;
         try
         {
             foreach (var (name, value) in flags)
@@ -117,6 +143,31 @@ internal sealed class BenchOptions
                 switch (name)
                 {
                     case "smoke":
+                        break;
+                    case "curve":
+                        options.Curve = [.. Require(name, value).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                            .Select(c => Int(name, c, 1)).Distinct().Order()];
+                        break;
+                    case "curve_tasks":
+                        options.CurveTasks = Int(name, value, 1);
+                        break;
+                    case "calibrate":
+                        options.Calibrate = Int(name, value, 0);
+                        break;
+                    case "curve_warmup":
+                        options.CurveWarmup = Int(name, value, 0);
+                        break;
+                    case "soak":
+                        addSoak = true;
+                        break;
+                    case "soak_minutes":
+                        options.SoakMinutes = Positive(name, value);
+                        break;
+                    case "soak_rate":
+                        options.SoakRate = Positive(name, value);
+                        break;
+                    case "soak_clients":
+                        options.SoakClients = Int(name, value, 1);
                         break;
                     case "url":
                         options.Url = new Uri(Require(name, value).TrimEnd('/') + "/", UriKind.Absolute);
@@ -211,6 +262,29 @@ internal sealed class BenchOptions
             return null;
         }
 
+        if (addSoak)
+        {
+            options.Scenarios.Add("soak");
+        }
+
+        if (options.Curve.Count == 0)
+        {
+            error = "--curve needs at least one client count";
+            return null;
+        }
+
+        // The curve's rates are ratios of the spawn ceiling measured in the same run.
+        if (options.Runs("curve"))
+        {
+            options.Scenarios.Add("spawn");
+        }
+
+        if (options.Runs("soak") && options.SoakRate is null && !options.Runs("curve"))
+        {
+            error = "the soak runs at 80 % of the curve's best tasks/s: run the curve too (--scenarios=curve,soak) or give --soak_rate=N";
+            return null;
+        }
+
         if (options.Pid is not null && options.Url is null)
         {
             error = "--pid only makes sense with --url";
@@ -222,6 +296,16 @@ internal sealed class BenchOptions
 
     private static string Require(string name, string? value) =>
         string.IsNullOrWhiteSpace(value) ? throw new FormatException($"--{name} needs a value: --{name}=...") : value;
+
+    private static double Positive(string name, string? value)
+    {
+        if (!double.TryParse(Require(name, value), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) || !double.IsFinite(d) || d <= 0)
+        {
+            throw new FormatException($"--{name} must be a number > 0, got \"{value}\"");
+        }
+
+        return d;
+    }
 
     private static int Int(string name, string? value, int min)
     {

@@ -81,6 +81,48 @@ internal static class ProcStats
         }
     }
 
+    /// <summary>
+    /// CPU seconds (utime + stime) of each live thread of a process, summed by thread name (<c>comm</c>, trailing
+    /// digits and <c>#</c> dropped so a pool's threads add up). Threads that exit take their CPU with them.
+    /// </summary>
+    public static Dictionary<string, double> ThreadCpu(int pid)
+    {
+        var byName = new Dictionary<string, double>(StringComparer.Ordinal);
+        string[] tasks;
+        try
+        {
+            tasks = Directory.GetDirectories($"/proc/{pid}/task");
+        }
+        catch (IOException)
+        {
+            return byName;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return byName;
+        }
+
+        foreach (var dir in tasks)
+        {
+            try
+            {
+                var text = File.ReadAllText(Path.Combine(dir, "stat"));
+                var open = text.IndexOf('(', StringComparison.Ordinal);
+                var close = text.LastIndexOf(')');
+                var name = text[(open + 1)..close].TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '#', ' ', '_', '-');
+                var f = text[(close + 2)..].Split(' ');
+                var cpu = (double.Parse(f[11], CultureInfo.InvariantCulture) + double.Parse(f[12], CultureInfo.InvariantCulture)) / ClockTicks;
+                byName[name.Length == 0 ? "?" : name] = byName.GetValueOrDefault(name.Length == 0 ? "?" : name) + cpu;
+            }
+            catch (IOException)
+            {
+                // The thread ended between the listing and the read.
+            }
+        }
+
+        return byName;
+    }
+
     /// <summary>Machine-wide jiffies: (busy, total) from the first line of /proc/stat.</summary>
     public static (long Busy, long Total) MachineCpu()
     {
@@ -169,6 +211,10 @@ internal sealed class CpuMeter
         _bench = Process.GetCurrentProcess().TotalProcessorTime;
         _machine = ProcStats.MachineCpu();
     }
+
+    /// <summary>CPU seconds of the server process itself since this meter started; null without a readable PID.</summary>
+    public double? ServerCpuSeconds() =>
+        _pid is { } pid && _server is { } before && ProcStats.Cpu(pid) is { } now ? now.Self - before.Self : null;
 
     /// <summary>Adds server_cpu_s, steps_cpu_s, bench_cpu_s and machine_busy_pct to a section.</summary>
     public void Report(Section section)

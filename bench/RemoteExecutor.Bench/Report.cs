@@ -12,6 +12,7 @@ internal sealed class Report
     private readonly List<Row> _rows = [];
     private readonly JsonObject _targets = [];
     private readonly JsonArray _errors = [];
+    private readonly List<(string Title, string Text)> _blocks = [];
 
     public JsonObject Root { get; } = [];
 
@@ -27,6 +28,9 @@ internal sealed class Report
 
     internal void AddRow(Row row) => _rows.Add(row);
 
+    /// <summary>A preformatted block printed after the rows (a scenario's summary table).</summary>
+    public void AddBlock(string title, string text) => _blocks.Add((title, text));
+
     public void Error(string scenario, string message)
     {
         _errors.Add($"{scenario}: {message}");
@@ -35,10 +39,10 @@ internal sealed class Report
 
     public int ErrorCount => _errors.Count;
 
-    /// <summary>Records a target: value compared with limit (<c>&lt;=</c> or <c>&gt;=</c>); a missing value counts as not met.</summary>
+    /// <summary>Records a target: value compared with limit (<c>&lt;=</c>, <c>&lt;</c> or <c>&gt;=</c>); a missing value is n/a.</summary>
     public void Target(string name, double? value, string op, double limit, string unit)
     {
-        bool? met = value is { } v ? (op == ">=" ? v >= limit : v <= limit) : null;
+        bool? met = value is { } v ? op switch { ">=" => v >= limit, "<" => v < limit, _ => v <= limit } : null;
         _targets[name] = new JsonObject
         {
             ["value"] = value is { } x ? Round(x) : null,
@@ -85,6 +89,11 @@ internal sealed class Report
 
             last = c[0];
             Line(c);
+        }
+
+        foreach (var (title, text) in _blocks)
+        {
+            sb.AppendLine().AppendLine(title + ":").Append(text);
         }
 
         if (_targets.Count > 0)
