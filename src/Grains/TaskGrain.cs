@@ -233,6 +233,13 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         // What a reader sees here, the list shows too.
         await PublishDeferredSummaryAsync();
         await QueuedWrittenAsync();
+        if (S.State.IsFinal())
+        {
+            // A finished task is all in storage: a read does not keep it in memory for the collection age (15 min),
+            // or every task read after its end would stay resident that long (RSS grew with the task rate).
+            DeactivateOnIdle();
+        }
+
         return View();
     }
 
