@@ -35,6 +35,10 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly TaskAlarm _pauseEnd;
     private readonly TaskAlarm _start;
     private readonly LiveNodes _liveNodes;
+    /// <summary>How long a finished task stays activated after a read.</summary>
+    private static readonly TimeSpan FinishedResidence = TimeSpan.FromSeconds(5);
+
+    private IGrainTimer? _leaveTimer;
     private DagRun _dag = new([]);
     private bool _recovered;
 
@@ -235,12 +239,27 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         await QueuedWrittenAsync();
         if (S.State.IsFinal())
         {
-            // A finished task is all in storage: a read does not keep it in memory for the collection age (15 min),
-            // or every task read after its end would stay resident that long (RSS grew with the task rate).
-            DeactivateOnIdle();
+            LeaveSoonAfterRead();
         }
 
         return View();
+    }
+
+    /// <summary>
+    /// A finished task is all in storage: a read keeps it in memory a few seconds (readers that poll it share the
+    /// activation), not for the collection age (15 min), or every task read after its end would stay resident that
+    /// long and the node's memory would grow with its task rate. Deactivating at once after each read would make
+    /// concurrent readers of one task chase a deactivating activation (Orleans forwards a message at most twice).
+    /// </summary>
+    private void LeaveSoonAfterRead()
+    {
+        _leaveTimer ??= this.RegisterGrainTimer(
+            _ =>
+            {
+                DeactivateOnIdle();
+                return Task.CompletedTask;
+            },
+            new GrainTimerCreationOptions(FinishedResidence, Timeout.InfiniteTimeSpan));
     }
 
     public async Task<OpResult> Kill(string? step)
