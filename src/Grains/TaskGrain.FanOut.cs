@@ -67,10 +67,8 @@ public sealed partial class TaskGrain
 
     public async Task Forget()
     {
-        if (!S.Exists)
+        if (await DroppedLeftoversAsync())
         {
-            await _writer.DeleteTaskAsync(Id);
-            DeactivateOnIdle();
             return;
         }
 

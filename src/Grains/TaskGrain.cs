@@ -347,11 +347,9 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     public async Task Resume()
     {
-        if (!S.Exists)
+        if (await DroppedLeftoversAsync())
         {
-            // A summary row without a task behind it: drop it so the list tells the truth.
-            await _writer.DeleteTaskAsync(Id);
-            DeactivateOnIdle();
+            // It was a summary row without a task behind it: the list tells the truth again.
             return;
         }
 
@@ -513,11 +511,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     public async Task Expire()
     {
-        if (!S.Exists)
+        if (await DroppedLeftoversAsync())
         {
-            // Records without a task (a crash between deletions): finish the job.
-            await _writer.DeleteTaskAsync(Id);
-            DeactivateOnIdle();
             return;
         }
 
@@ -543,6 +538,19 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         _dag = NewDag();
         await _writer.DeleteTaskAsync(Id);
         DeactivateOnIdle();
+    }
+
+    /// <summary>Records without a task behind them (a crash between deletions): finishes the job; true when there is no task.</summary>
+    private async Task<bool> DroppedLeftoversAsync()
+    {
+        if (S.Exists)
+        {
+            return false;
+        }
+
+        await _writer.DeleteTaskAsync(Id);
+        DeactivateOnIdle();
+        return true;
     }
 
     private Task ForgetStepsAsync() => IsFanOut ? ForgetRunsAsync() : Task.WhenAll(S.Steps.Select(s => StepOf(s.Spec.Name).Forget()));
