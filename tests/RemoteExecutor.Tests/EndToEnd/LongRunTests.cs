@@ -121,6 +121,34 @@ public sealed class LongRunTests : IClassFixture<FastCollectionServerFixture>
         Assert.Equal(["on time"], TaskApi.Lines(await Api.ConsoleAsync(id, "only")));
     }
 
+    [Fact]
+    public async Task FanOut_WhoseGrainsWereDeactivated_FinishesByItselfWhenItsRunEnds()
+    {
+        var id = Ids.New("longfan");
+        var node = await FanOutTests.NodeAsync(Api);
+        var done = Path.Combine(Server.Root, "release-" + id);
+        var submit = await Api.SubmitV2Async(FanOutTests.FanOut(id, Steps.Array(
+            Steps.Of($"while [ ! -e '{done}' ]; do sleep 0.2; done; echo held", name: "held"))));
+        Assert.True(submit.Code == 0, $"fan-out submit: {submit}");
+        await Poll.UntilAsync(
+            async () => (await Api.GetAsync($"/api/v1/task/{id}?node={node}")) is { Status: HttpStatusCode.OK } d && State(d.Step("held")) == 1,
+            Poll.Short,
+            $"step held of {id} never ran on {node}");
+
+        // The fan-out, its node's run and the step are all collected while the process goes on.
+        await WaitDeactivatedAsync($"Task {id} deactivated", $"Task {id}@{node} deactivated");
+        await File.WriteAllTextAsync(done, "");
+
+        // Nobody reads it: the run's end reactivates the fan-out, which finishes and says so in the list.
+        var listed = await WaitListedFinalAsync(Api, id, Poll.Short);
+        Assert.Equal(0, listed.GetProperty("state").GetInt32());
+        var detail = await Api.DetailAsync(id);
+        Assert.True(detail.Code == 0, $"fan-out detail: {detail}");
+        var run = Assert.Single(detail.Json!.Value.GetProperty("runs").EnumerateArray());
+        Assert.Equal(0, run.GetProperty("result").GetInt32());
+        Assert.Equal(["held"], TaskApi.Lines(await Api.GetAsync($"/api/v1/task/{id}/held/console?node={node}")));
+    }
+
     /// <summary>Waits until the server's debug log shows each deactivation (<paramref name="occurrences"/> of the first).</summary>
     private Task WaitDeactivatedAsync(string first, string second, int occurrences = 1) =>
         Poll.UntilAsync(
